@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Reading lessons — teachers"
+admin.site.site_title = "Reading lessons admin"
+admin.site.index_title = "Courses, lessons and quizzes"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("config.accounts")),
+    path("", include("courses.urls")),
+]
