@@ -36,7 +36,15 @@ class ParagraphInline(admin.StackedInline):
 
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
-    list_display = ["title", "course", "position", "author_name", "published", "word_count", "updated_at"]
+    list_display = [
+        "title",
+        "course",
+        "position",
+        "author_name",
+        "published",
+        "word_count",
+        "updated_at",
+    ]
     list_filter = ["published", "course"]
     list_select_related = ["course"]
     search_fields = ["title", "author_name", "column", "summary"]

@@ -28,6 +28,10 @@ SUBJECT_END = re.compile(
     r"remains?|became|becomes?|seems?|appears?|continues?|reflects?|shows?)\b",
     re.IGNORECASE,
 )
+DANGLING = frozenset(
+    "a an the of to in on at by for from with through and or but as than that which who is are "
+    "was were be its their his her our your my this these those".split()
+)
 
 
 class ArticleError(ValueError):
@@ -122,18 +126,26 @@ def derive_title(paragraphs: list[str]) -> str:
     sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
     match = SUBJECT_END.search(sentence)
     if match:
-        subject = re.sub(r"^(?:the|a|an)\s+", "", sentence[: match.start()].strip(" ,;:—-"), flags=re.I)
+        subject = re.sub(
+            r"^(?:the|a|an)\s+", "", sentence[: match.start()].strip(" ,;:—-"), flags=re.I
+        )
         if 2 <= len(subject.split()) <= 10:
             return (subject[0].upper() + subject[1:])[:MAX_TITLE]
     words = sentence.rstrip(".!?").split()
-    title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    cut = words[:8]
+    # Never end a shortened title on a little word ("…of food through a…").
+    while len(cut) > 3 and len(words) > 8 and cut[-1].lower() in DANGLING:
+        cut.pop()
+    title = " ".join(cut) + ("…" if len(words) > 8 else "")
     return (title[:1].upper() + title[1:])[:MAX_TITLE] or "Untitled article"
 
 
 def unique_slug(course: Course, title: str, exclude_pk: int | None = None) -> str:
     base = (slugify(title)[:70].strip("-")) or "lesson"
     taken = set(
-        course.lessons.exclude(pk=exclude_pk).filter(slug__startswith=base).values_list("slug", flat=True)
+        course.lessons.exclude(pk=exclude_pk)
+        .filter(slug__startswith=base)
+        .values_list("slug", flat=True)
     )
     slug, n = base, 2
     while slug in taken:

@@ -21,8 +21,12 @@ class CourseQuerySet(models.QuerySet):
 
 class Course(models.Model):
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the course's web address.")
-    description = models.TextField(blank=True, help_text="One or two sentences shown on the home page.")
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Used in the course's web address."
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences shown on the home page."
+    )
     position = models.PositiveIntegerField(
         default=0, help_text="Courses are listed from the lowest number up."
     )
@@ -92,7 +96,9 @@ class Lesson(models.Model):
         ordering = ["course", "position"]
         verbose_name = "lesson"
         constraints = [
-            models.UniqueConstraint(fields=["course", "slug"], name="lesson_unique_slug_per_course"),
+            models.UniqueConstraint(
+                fields=["course", "slug"], name="lesson_unique_slug_per_course"
+            ),
             models.UniqueConstraint(
                 fields=["course", "position"], name="lesson_unique_position_per_course"
             ),

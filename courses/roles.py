@@ -11,7 +11,9 @@ def grant_to_teachers(apps, schema_editor, app_label: str, codenames: list[str])
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True  # the migration state's stub lacks it; create_permissions checks it
+    app_config.models_module = (
+        True  # the migration state's stub lacks it; create_permissions checks it
+    )
     create_permissions(app_config, verbosity=0, apps=apps)
     del app_config.models_module
     Group = apps.get_model("auth", "Group")

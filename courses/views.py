@@ -20,7 +20,9 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
         Course.objects.prefetch_related(Prefetch("lessons", queryset=lessons)), slug=course
     )
     return TemplateResponse(
-        request, "courses/course_detail.html", {"course": course_obj, "lessons": course_obj.lessons.all()}
+        request,
+        "courses/course_detail.html",
+        {"course": course_obj, "lessons": course_obj.lessons.all()},
     )
 
 
@@ -32,5 +34,9 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     return TemplateResponse(
         request,
         "courses/lesson_detail.html",
-        {"lesson": lesson_obj, "course": lesson_obj.course, "paragraphs": lesson_obj.paragraphs.all()},
+        {
+            "lesson": lesson_obj,
+            "course": lesson_obj.course,
+            "paragraphs": lesson_obj.paragraphs.all(),
+        },
     )

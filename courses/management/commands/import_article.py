@@ -29,7 +29,9 @@ class Command(BaseCommand):
         target = Course.objects.filter(slug=course).first() if course else Course.objects.first()
         if target is None:
             raise CommandError(
-                f"no course with slug '{course}'" if course else "there is no course yet: "
+                f"no course with slug '{course}'"
+                if course
+                else "there is no course yet: "
                 "create one in the admin or run `python manage.py setup_demo`"
             )
         lesson, created = import_article(

@@ -8,7 +8,9 @@ from django.db import transaction
 from courses.importing import decode_article, import_article, parse_article
 from courses.models import Course
 
-SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "iran-azerbaijan-tensions.txt"
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "iran-azerbaijan-tensions.txt"
+)
 DEMO_USERS = {
     # username: (password, is teacher)
     "teacher": ("read-and-teach", True),
@@ -17,7 +19,9 @@ DEMO_USERS = {
 
 
 class Command(BaseCommand):
-    help = "Migrate and load the demo: a course, the sample lesson and demo accounts (safe to rerun)."
+    help = (
+        "Migrate and load the demo: a course, the sample lesson and demo accounts (safe to rerun)."
+    )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)

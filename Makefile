@@ -1,0 +1,40 @@
+# Two commands for a fresh clone (Python 3.11+): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDRESS ?= 127.0.0.1:8000
+
+.PHONY: run test lint format clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed-run
+
+## Prepare the demo (migrate, sample lesson and questions, demo accounts) and serve it.
+run: $(VENV)/.installed-run
+	$(PY) manage.py setup_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://$(ADDRESS)/  (Ctrl+C to stop)"
+	$(PY) manage.py runserver $(ADDRESS)
+
+## The whole suite: lint, unit, HTTP and browser tests (browser tests need /usr/bin/chromium).
+test: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+format: $(VENV)/.installed-test
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,214 @@
+"""General-purpose table of countries: name, capital (or common metonym city), demonyms, aliases.
+
+One row makes "Iran", "Tehran", "Iranian" and "Persia" one answer. Regions let distractors
+fall back on plausible neighbours when an article names too few countries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# name | capitals / metonym seats | demonyms | other aliases | region
+_TABLE = """
+Afghanistan|Kabul|Afghan||ca
+Albania|Tirana|Albanian||eu
+Algeria|Algiers|Algerian||af
+Angola|Luanda|Angolan||af
+Argentina|Buenos Aires|Argentine;Argentinian||am
+Armenia|Yerevan|Armenian||ca
+Australia|Canberra|Australian||oc
+Austria|Vienna|Austrian||eu
+Azerbaijan|Baku|Azerbaijani;Azeri||ca
+Bahrain|Manama|Bahraini||me
+Bangladesh|Dhaka|Bangladeshi||as
+Belarus|Minsk|Belarusian|Byelorussia|eu
+Belgium|Brussels|Belgian||eu
+Bolivia|La Paz;Sucre|Bolivian||am
+Bosnia and Herzegovina|Sarajevo|Bosnian|Bosnia|eu
+Brazil|Brasilia;Brasília|Brazilian||am
+Bulgaria|Sofia|Bulgarian||eu
+Cambodia|Phnom Penh|Cambodian||as
+Cameroon|Yaounde;Yaoundé|Cameroonian||af
+Canada|Ottawa|Canadian||am
+Chile|Santiago|Chilean||am
+China|Beijing;Peking|Chinese|People's Republic of China;PRC|as
+Colombia|Bogota;Bogotá|Colombian||am
+Croatia|Zagreb|Croatian;Croat||eu
+Cuba|Havana|Cuban||am
+Cyprus|Nicosia|Cypriot||eu
+Czech Republic|Prague|Czech|Czechia|eu
+Denmark|Copenhagen|Danish;Dane||eu
+Ecuador|Quito|Ecuadorian||am
+Egypt|Cairo|Egyptian||af
+Estonia|Tallinn|Estonian||eu
+Ethiopia|Addis Ababa|Ethiopian||af
+Finland|Helsinki|Finnish;Finn||eu
+France|Paris|French||eu
+Georgia|Tbilisi|Georgian||ca
+Germany|Berlin|German||eu
+Ghana|Accra|Ghanaian||af
+Greece|Athens|Greek||eu
+Hungary|Budapest|Hungarian||eu
+Iceland|Reykjavik;Reykjavík|Icelandic;Icelander||eu
+India|New Delhi;Delhi|Indian||as
+Indonesia|Jakarta|Indonesian||as
+Iran|Tehran;Teheran|Iranian|Persia;Islamic Republic of Iran|me
+Iraq|Baghdad|Iraqi||me
+Ireland|Dublin|Irish||eu
+Israel|Jerusalem;Tel Aviv|Israeli||me
+Italy|Rome|Italian||eu
+Japan|Tokyo|Japanese||as
+Jordan|Amman|Jordanian||me
+Kazakhstan|Astana|Kazakh;Kazakhstani||ca
+Kenya|Nairobi|Kenyan||af
+Kuwait|Kuwait City|Kuwaiti||me
+Kyrgyzstan|Bishkek|Kyrgyz||ca
+Latvia|Riga|Latvian||eu
+Lebanon|Beirut|Lebanese||me
+Libya|Tripoli|Libyan||af
+Lithuania|Vilnius|Lithuanian||eu
+Malaysia|Kuala Lumpur|Malaysian||as
+Mexico|Mexico City|Mexican||am
+Moldova|Chisinau;Chișinău|Moldovan||eu
+Mongolia|Ulaanbaatar|Mongolian||as
+Morocco|Rabat|Moroccan||af
+Myanmar|Naypyidaw|Burmese|Burma|as
+Nepal|Kathmandu|Nepali;Nepalese||as
+Netherlands|Amsterdam;The Hague|Dutch|Holland|eu
+New Zealand|Wellington|New Zealander||oc
+Nigeria|Abuja|Nigerian||af
+North Korea|Pyongyang|North Korean||as
+Norway|Oslo|Norwegian||eu
+Oman|Muscat|Omani||me
+Pakistan|Islamabad|Pakistani||as
+Peru|Lima|Peruvian||am
+Philippines|Manila|Filipino;Philippine||as
+Poland|Warsaw|Polish;Pole||eu
+Portugal|Lisbon|Portuguese||eu
+Qatar|Doha|Qatari||me
+Romania|Bucharest|Romanian||eu
+Russia|Moscow;Kremlin|Russian|Russian Federation|eu
+Saudi Arabia|Riyadh|Saudi|Saudi Arabian|me
+Senegal|Dakar|Senegalese||af
+Serbia|Belgrade|Serbian;Serb||eu
+Singapore||Singaporean||as
+Slovakia|Bratislava|Slovak;Slovakian||eu
+Slovenia|Ljubljana|Slovenian;Slovene||eu
+South Africa|Pretoria;Cape Town|South African||af
+South Korea|Seoul|South Korean|Korea|as
+Spain|Madrid|Spanish;Spaniard||eu
+Sri Lanka|Colombo|Sri Lankan||as
+Sudan|Khartoum|Sudanese||af
+Sweden|Stockholm|Swedish;Swede||eu
+Switzerland|Bern;Berne|Swiss||eu
+Syria|Damascus|Syrian||me
+Taiwan|Taipei|Taiwanese||as
+Tajikistan|Dushanbe|Tajik||ca
+Tanzania|Dodoma|Tanzanian||af
+Thailand|Bangkok|Thai|Siam|as
+Tunisia|Tunis|Tunisian||af
+Turkey|Ankara|Turkish;Turk|Türkiye;Turkiye|me
+Turkmenistan|Ashgabat|Turkmen||ca
+Uganda|Kampala|Ugandan||af
+Ukraine|Kyiv;Kiev|Ukrainian||eu
+United Arab Emirates|Abu Dhabi|Emirati|UAE|me
+United Kingdom|London;Westminster|British;Briton|Britain;Great Britain;UK;U.K.|eu
+United States|Washington|American|United States of America;USA;US;U.S.;America|am
+Uruguay|Montevideo|Uruguayan||am
+Uzbekistan|Tashkent|Uzbek||ca
+Venezuela|Caracas|Venezuelan||am
+Vietnam|Hanoi|Vietnamese|Viet Nam|as
+Yemen|Sanaa;Sana'a|Yemeni||me
+Zambia|Lusaka|Zambian||af
+Zimbabwe|Harare|Zimbabwean||af
+Soviet Union|Moscow|Soviet|USSR|eu
+European Union|Brussels||EU|eu
+Palestine|Ramallah|Palestinian||me
+"""
+
+FORMS = ("country", "capital", "demonym", "alias")
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str
+    capitals: tuple[str, ...]
+    demonyms: tuple[str, ...]
+    aliases: tuple[str, ...]
+    region: str
+
+    def forms(self) -> dict[str, tuple[str, ...]]:
+        return {
+            "country": (self.name,),
+            "capital": self.capitals,
+            "demonym": self.demonyms,
+            "alias": self.aliases,
+        }
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").casefold()
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return re.sub(r"[.\s]+", " ", text.replace("-", " ")).strip()
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in cell.split(";") if x.strip())
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[Country, ...]:
+    rows = []
+    for line in _TABLE.strip().splitlines():
+        name, capitals, demonyms, aliases, region = line.split("|")
+        rows.append(Country(name, _split(capitals), _split(demonyms), _split(aliases), region))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[Country, str]]:
+    """Folded surface form -> (country, form). Demonym plurals ("Iranians") are included."""
+    index: dict[str, tuple[Country, str]] = {}
+    # Countries first so that a capital shared by two rows ("Moscow") keeps its first owner.
+    for country in countries():
+        for form, names in country.forms().items():
+            for surface in names:
+                index.setdefault(_fold(surface), (country, form))
+                if form == "demonym" and not surface.endswith(("ese", "ish", "ch", "ss", "i")):
+                    index.setdefault(_fold(surface + "s"), (country, form))
+    return index
+
+
+def lookup(surface: str) -> tuple[Country, str] | None:
+    """The country a surface form names, and which form it is (country/capital/demonym/alias)."""
+    return _index().get(_fold(surface))
+
+
+def country_of(surface: str) -> Country | None:
+    hit = lookup(surface)
+    return hit[0] if hit else None
+
+
+def is_known(surface: str) -> bool:
+    return lookup(surface) is not None
+
+
+def same_place(a: str, b: str) -> bool:
+    """True when both strings name the same country through any of its forms."""
+    ca, cb = country_of(a), country_of(b)
+    return ca is not None and ca is cb
+
+
+def aliases_of(surface: str) -> tuple[str, ...]:
+    """Every surface form of the country named by `surface` (empty if unknown)."""
+    country = country_of(surface)
+    if country is None:
+        return ()
+    return tuple(name for names in country.forms().values() for name in names)
+
+
+def max_name_tokens() -> int:
+    return max(len(key.split()) for key in _index())
