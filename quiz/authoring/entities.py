@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
 from . import gazetteer
@@ -225,6 +226,8 @@ class EntityIndex:
             kind = "org"
         elif any(w in EVENT_WORDS for w in lows):
             kind = "event"
+        elif prev in _PLACE_PREPOSITIONS and len(run) > 1:
+            kind = "place"
         elif prev in TITLES or (2 <= len(run) <= 3 and self._looks_personal(s, run)):
             kind = "person"
         elif len(run) == 1:
@@ -245,6 +248,8 @@ class EntityIndex:
 
     def _looks_personal(self, s: Sentence, run: list[Token]) -> bool:
         if not all(t.text.isalpha() and t.text[1:].islower() for t in run):
+            return False
+        if getAllLemmas(run[0].lower):  # "South Caucasus", "Great Barrier Reef": ordinary words
             return False
         surname = run[-1].text
         alone = sum(

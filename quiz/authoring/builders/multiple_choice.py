@@ -1,0 +1,86 @@
+"""Multiple choice on a named entity, year or figure: a wh-question when the entity is the
+sentence subject ("Which country has accused ...?"), otherwise a completion of the sentence."""
+
+from __future__ import annotations
+
+import re
+
+from lemminflect import getAllLemmas
+
+from ..distractors import entity_distractors, form_of
+from ..document import Document
+from ..models import BLANK, Candidate
+from ..text import as_statement, first_clause, starts_unresolved, strip_marker, word_count
+from .common import candidate, choice_set, length_penalty, says
+
+KINDS = ("country", "person", "org", "year", "number", "event", "place")
+WH = {"country": "Which country", "person": "Who", "org": "Which organisation"}
+_PARENTHETICAL = re.compile(
+    r"^,\s*(?:for (?:its|his|her|their) part|meanwhile|however|too|in turn|in response),\s*"
+)
+
+
+def _verb_follows(rest: str) -> bool:
+    m = re.match(r"\s*([a-z]+)", rest)
+    if not m:
+        return False
+    lemmas = getAllLemmas(m.group(1))
+    return "VERB" in lemmas or "AUX" in lemmas
+
+
+def build(doc: Document) -> list[Candidate]:
+    out: list[Candidate] = []
+    for s in doc.sentences:
+        if s.text.endswith("?") or s.words > 45:
+            continue
+        stripped = strip_marker(s.text)
+        if starts_unresolved(stripped):
+            continue
+        shift = len(s.text) - len(stripped)
+        for mention, entity in doc.entities.in_sentence(s.index, KINDS):
+            if mention.start < shift:
+                continue
+            around = s.text[max(0, mention.start - 1) : mention.end + 1]
+            if "-" in around.strip(" ,.;:") and entity.kind == "country":
+                continue  # part of a compound like "Baku-Ankara"
+            a, b = mention.start - shift, mention.end - shift
+            rest = _PARENTHETICAL.sub(" ", stripped[b:])
+            if a == 0 and entity.kind in WH and mention.form != "demonym" and _verb_follows(rest):
+                body = rest.strip().rstrip(".!")
+                if word_count(body) > 22:
+                    body = first_clause(body, 6)
+                prompt = f"{WH[entity.kind]} {body}?"
+                key, form, wh = entity.display, "country", True
+            else:
+                if re.search(r"\b(?:a|an)\s*$", stripped[:a], re.IGNORECASE):
+                    continue  # "a _____" would fix the answer's first sound
+                blanked = as_statement(stripped[:a] + BLANK + stripped[b:])
+                prompt = (
+                    f"Which option correctly completes this sentence from "
+                    f'{doc.label(s.paragraph).lower()}? "{blanked}"'
+                )
+                key, form, wh = mention.text, mention.form, False
+                if entity.kind == "country":
+                    key = form_of(entity, form) if form != "alias" else mention.text
+                    if key != mention.text:
+                        continue  # keep the completion faithful to the text
+            distractors = entity_distractors(doc, entity, s, prompt, form=form)
+            if len(distractors) < 3:
+                continue
+            note = ""
+            if wh and mention.text != entity.display:
+                note = f" ({mention.text} stands for {entity.display} here.)"
+            score = (2.5 if wh else 2.0) + (0.3 if entity.kind in WH else 0.0)
+            out.append(
+                candidate(
+                    doc, s,
+                    type="multiple_choice",
+                    prompt=prompt,
+                    explanation=says(doc, s) + note,
+                    skill="literal",
+                    difficulty=1 if wh else 2,
+                    score=score + length_penalty(prompt),
+                    choices=choice_set(prompt, key, distractors),
+                )  # fmt: skip
+            )
+    return out
