@@ -8,5 +8,6 @@ admin.site.index_title = "Courses, lessons and quizzes"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("config.accounts")),
+    path("", include("quiz.urls")),
     path("", include("courses.urls")),
 ]

@@ -15,9 +15,13 @@ def _named_in(doc: Document, entity: Entity, text: str) -> bool:
 
 
 def form_of(entity: Entity, form: str) -> str:
-    """The entity in a given grammatical form: a capital for a capital, a demonym for a demonym."""
+    """The entity in a given grammatical form: a capital for a capital, a demonym for a demonym.
+    A form the article itself uses ("Tel Aviv") wins over the table's first entry."""
     if entity.kind != "country" or form in ("country", "alias"):
         return entity.display
+    for mention in entity.mentions:
+        if mention.form == form:
+            return mention.text
     country = gazetteer.country_of(entity.display)
     if country is None:
         return entity.display
@@ -26,6 +30,26 @@ def form_of(entity: Entity, form: str) -> str:
 
 
 def entity_distractors(
+    doc: Document,
+    key: Entity,
+    sentence: Sentence,
+    prompt: str,
+    form: str = "country",
+    n: int = 3,
+) -> list[tuple[str, str]]:
+    """Like _candidates, but avoid a set where every distractor is shorter than the key
+    (a key that is always the longest option is a give-away)."""
+    options = _candidates(doc, key, sentence, prompt, form, n + 12)
+    picked = options[:n]
+    key_len = len(form_of(key, form))
+    if len(picked) == n and all(len(t) < key_len for t, _ in picked):
+        longer = [o for o in options[n:] if len(o[0]) >= key_len]
+        if longer:
+            picked[-1] = longer[0]
+    return picked
+
+
+def _candidates(
     doc: Document,
     key: Entity,
     sentence: Sentence,
@@ -55,11 +79,14 @@ def entity_distractors(
     # Most-mentioned first: those are the names a reader has actually met in the article.
     pool.sort(key=lambda e: (-len(e.mentions), e.mentions[0].sentence))
     for entity in pool:
+        if entity.kind == "country" and _region(entity) == "x" and _region(key) != "x":
+            continue
         if _named_in(doc, entity, sentence.text) or _named_in(doc, entity, prompt):
             continue
         text = form_of(entity, form)
         if usable(text):
-            picked.append((text, f"The article mentions {entity.display}, but {label} does not say this about it."))
+            why = f"The article mentions {entity.display}, but {label.lower()} does not say this about them."
+            picked.append((text, why))
         if len(picked) == n:
             return picked
     for text, why in _fallback(doc, key, form):
@@ -68,6 +95,11 @@ def entity_distractors(
         if len(picked) == n:
             break
     return picked
+
+
+def _region(entity: Entity) -> str:
+    country = gazetteer.country_of(entity.display)
+    return country.region if country else ""
 
 
 def _fallback(doc: Document, key: Entity, form: str) -> list[tuple[str, str]]:
@@ -82,7 +114,7 @@ def _fallback(doc: Document, key: Entity, form: str) -> list[tuple[str, str]]:
             text = c.name if form in ("country", "alias") else (
                 (c.capitals or ("",))[0] if form == "capital" else (c.demonyms or ("",))[0]
             )
-            out.append((text, f"{c.name} is not the country the article says this about."))
+            out.append((text, f"The article does not mention {text}."))
         return out
     if key.kind == "year" and key.value is not None:
         year = int(key.value)

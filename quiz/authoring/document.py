@@ -76,6 +76,20 @@ class Document:
             out[index] = sum(v * doc_vec[w] for w, v in vec.items()) / (norm * doc_norm)
         return out
 
+    @cached_property
+    def _term_counts(self) -> Counter:
+        return Counter(w for lem in self.lemmas.values() for w in lem)
+
+    def topicality(self, index: int) -> float:
+        """How much a sentence is made of the article's most repeated content words (0..~1).
+        Unlike TF-IDF centrality this rewards topic words that occur everywhere."""
+        counts = self._term_counts
+        words = set(self.lemmas[index])
+        if not words or not counts:
+            return 0.0
+        peak = max(counts.values())
+        return sum(counts[w] - 1 for w in words) / (len(words) ** 0.5) / peak
+
     def all_statements(self) -> list[tuple[int, str]]:
         """Every sentence of the article (body and summary), for contradiction checks.
         Summary sentences get index -1."""

@@ -24,6 +24,7 @@ from .text import Sentence, Token
 
 _CONNECTORS = frozenset({"of", "for", "and", "on", "de", "van", "von", "al", "bin"})
 _REPORTING = frozenset("said says told added argued insisted warned explained noted".split())
+_TIME_WORDS = frozenset("yesterday today tomorrow tonight last next earlier later".split())
 _PLACE_PREPOSITIONS = frozenset("in at near from across to into around off".split())
 UNITS = frozenset(
     """percent per cent % degrees degree celsius fahrenheit metres meters metre meter kilometres
@@ -156,8 +157,12 @@ class EntityIndex:
             first = run[0]
             if _is_initial(s.text, first) and not gazetteer.is_known(first.text):
                 low = first.lower
-                common = low in STOPWORDS or low in DISCOURSE_MARKERS or (
-                    zipf_frequency(low, "en") >= 4.0 and first.text not in self._mid_caps
+                lemmas = getAllLemmas(low)
+                common = (
+                    low in STOPWORDS
+                    or low in DISCOURSE_MARKERS
+                    or low in _TIME_WORDS
+                    or (bool(lemmas) and not ({"NOUN", "ADJ", "PROPN"} & set(lemmas)))
                 )
                 if len(run) == 1 and first.text not in self._mid_caps:
                     continue
@@ -249,6 +254,8 @@ class EntityIndex:
     def _looks_personal(self, s: Sentence, run: list[Token]) -> bool:
         if not all(t.text.isalpha() and t.text[1:].islower() for t in run):
             return False
+        if self._reported(s, run):
+            return True  # '"...," said Martin Hale' / 'Martin Hale said'
         if getAllLemmas(run[0].lower):  # "South Caucasus", "Great Barrier Reef": ordinary words
             return False
         surname = run[-1].text
@@ -260,6 +267,15 @@ class EntityIndex:
         )
         window = [t.lower for t in s.tokens if abs(t.start - run[0].start) < 40]
         return alone > 0 or any(w in _REPORTING for w in window)
+
+    @staticmethod
+    def _reported(s: Sentence, run: list[Token]) -> bool:
+        before = s.text[: run[0].start].rstrip().lower()
+        after = s.text[run[-1].end :].lstrip(" ,").lower()
+        return before.endswith(tuple(_REPORTING)) or after.startswith(tuple(_REPORTING)) or (
+            after.startswith(("who ", "a ", "an ", "the ")) and s.text[run[-1].end : run[-1].end + 1] == ","
+            and before.endswith(("said", "says"))
+        )
 
     def _person_by_surname(self, word: str) -> Entity | None:
         for entity in self.entities.values():

@@ -11,10 +11,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# name | capitals / metonym seats | demonyms | other aliases | region
+# name | capitals / metonym seats | demonyms | other aliases | region ("x": not a present-day
+# country, so never offered as a distractor for one)
 _TABLE = """
 Afghanistan|Kabul|Afghan||ca
-Albania|Tirana|Albanian||eu
+Albania|Tirana|Albanian||ba
 Algeria|Algiers|Algerian||af
 Angola|Luanda|Angolan||af
 Argentina|Buenos Aires|Argentine;Argentinian||am
@@ -24,35 +25,35 @@ Austria|Vienna|Austrian||eu
 Azerbaijan|Baku|Azerbaijani;Azeri||ca
 Bahrain|Manama|Bahraini||me
 Bangladesh|Dhaka|Bangladeshi||as
-Belarus|Minsk|Belarusian|Byelorussia|eu
+Belarus|Minsk|Belarusian|Byelorussia|ee
 Belgium|Brussels|Belgian||eu
 Bolivia|La Paz;Sucre|Bolivian||am
-Bosnia and Herzegovina|Sarajevo|Bosnian|Bosnia|eu
+Bosnia and Herzegovina|Sarajevo|Bosnian|Bosnia|ba
 Brazil|Brasilia;Brasília|Brazilian||am
-Bulgaria|Sofia|Bulgarian||eu
+Bulgaria|Sofia|Bulgarian||ee
 Cambodia|Phnom Penh|Cambodian||as
 Cameroon|Yaounde;Yaoundé|Cameroonian||af
 Canada|Ottawa|Canadian||am
 Chile|Santiago|Chilean||am
 China|Beijing;Peking|Chinese|People's Republic of China;PRC|as
 Colombia|Bogota;Bogotá|Colombian||am
-Croatia|Zagreb|Croatian;Croat||eu
+Croatia|Zagreb|Croatian;Croat||ba
 Cuba|Havana|Cuban||am
-Cyprus|Nicosia|Cypriot||eu
-Czech Republic|Prague|Czech|Czechia|eu
-Denmark|Copenhagen|Danish;Dane||eu
+Cyprus|Nicosia|Cypriot||ba
+Czech Republic|Prague|Czech|Czechia|ee
+Denmark|Copenhagen|Danish;Dane||no
 Ecuador|Quito|Ecuadorian||am
 Egypt|Cairo|Egyptian||af
-Estonia|Tallinn|Estonian||eu
+Estonia|Tallinn|Estonian||ee
 Ethiopia|Addis Ababa|Ethiopian||af
-Finland|Helsinki|Finnish;Finn||eu
+Finland|Helsinki|Finnish;Finn||no
 France|Paris|French||eu
 Georgia|Tbilisi|Georgian||ca
 Germany|Berlin|German||eu
 Ghana|Accra|Ghanaian||af
-Greece|Athens|Greek||eu
-Hungary|Budapest|Hungarian||eu
-Iceland|Reykjavik;Reykjavík|Icelandic;Icelander||eu
+Greece|Athens|Greek||ba
+Hungary|Budapest|Hungarian||ee
+Iceland|Reykjavik;Reykjavík|Icelandic;Icelander||no
 India|New Delhi;Delhi|Indian||as
 Indonesia|Jakarta|Indonesian||as
 Iran|Tehran;Teheran|Iranian|Persia;Islamic Republic of Iran|me
@@ -66,13 +67,13 @@ Kazakhstan|Astana|Kazakh;Kazakhstani||ca
 Kenya|Nairobi|Kenyan||af
 Kuwait|Kuwait City|Kuwaiti||me
 Kyrgyzstan|Bishkek|Kyrgyz||ca
-Latvia|Riga|Latvian||eu
+Latvia|Riga|Latvian||ee
 Lebanon|Beirut|Lebanese||me
 Libya|Tripoli|Libyan||af
-Lithuania|Vilnius|Lithuanian||eu
+Lithuania|Vilnius|Lithuanian||ee
 Malaysia|Kuala Lumpur|Malaysian||as
 Mexico|Mexico City|Mexican||am
-Moldova|Chisinau;Chișinău|Moldovan||eu
+Moldova|Chisinau;Chișinău|Moldovan||ee
 Mongolia|Ulaanbaatar|Mongolian||as
 Morocco|Rabat|Moroccan||af
 Myanmar|Naypyidaw|Burmese|Burma|as
@@ -81,28 +82,28 @@ Netherlands|Amsterdam;The Hague|Dutch|Holland|eu
 New Zealand|Wellington|New Zealander||oc
 Nigeria|Abuja|Nigerian||af
 North Korea|Pyongyang|North Korean||as
-Norway|Oslo|Norwegian||eu
+Norway|Oslo|Norwegian||no
 Oman|Muscat|Omani||me
 Pakistan|Islamabad|Pakistani||as
 Peru|Lima|Peruvian||am
 Philippines|Manila|Filipino;Philippine||as
-Poland|Warsaw|Polish;Pole||eu
+Poland|Warsaw|Polish;Pole||ee
 Portugal|Lisbon|Portuguese||eu
 Qatar|Doha|Qatari||me
-Romania|Bucharest|Romanian||eu
-Russia|Moscow;Kremlin|Russian|Russian Federation|eu
+Romania|Bucharest|Romanian||ee
+Russia|Moscow;Kremlin|Russian|Russian Federation|ee
 Saudi Arabia|Riyadh|Saudi|Saudi Arabian|me
 Senegal|Dakar|Senegalese||af
-Serbia|Belgrade|Serbian;Serb||eu
+Serbia|Belgrade|Serbian;Serb||ba
 Singapore||Singaporean||as
-Slovakia|Bratislava|Slovak;Slovakian||eu
-Slovenia|Ljubljana|Slovenian;Slovene||eu
+Slovakia|Bratislava|Slovak;Slovakian||ee
+Slovenia|Ljubljana|Slovenian;Slovene||ba
 South Africa|Pretoria;Cape Town|South African||af
 South Korea|Seoul|South Korean|Korea|as
 Spain|Madrid|Spanish;Spaniard||eu
 Sri Lanka|Colombo|Sri Lankan||as
 Sudan|Khartoum|Sudanese||af
-Sweden|Stockholm|Swedish;Swede||eu
+Sweden|Stockholm|Swedish;Swede||no
 Switzerland|Bern;Berne|Swiss||eu
 Syria|Damascus|Syrian||me
 Taiwan|Taipei|Taiwanese||as
@@ -113,7 +114,7 @@ Tunisia|Tunis|Tunisian||af
 Turkey|Ankara|Turkish;Turk|Türkiye;Turkiye|me
 Turkmenistan|Ashgabat|Turkmen||ca
 Uganda|Kampala|Ugandan||af
-Ukraine|Kyiv;Kiev|Ukrainian||eu
+Ukraine|Kyiv;Kiev|Ukrainian||ee
 United Arab Emirates|Abu Dhabi|Emirati|UAE|me
 United Kingdom|London;Westminster|British;Briton|Britain;Great Britain;UK;U.K.|eu
 United States|Washington|American|United States of America;USA;US;U.S.;America|am
@@ -124,8 +125,8 @@ Vietnam|Hanoi|Vietnamese|Viet Nam|as
 Yemen|Sanaa;Sana'a|Yemeni||me
 Zambia|Lusaka|Zambian||af
 Zimbabwe|Harare|Zimbabwean||af
-Soviet Union|Moscow|Soviet|USSR|eu
-European Union|Brussels||EU|eu
+Soviet Union|Moscow|Soviet|USSR|x
+European Union|Brussels||EU|x
 Palestine|Ramallah|Palestinian||me
 """
 

@@ -74,7 +74,7 @@ THAT_VERBS = frozenset(
     recognised understand understands understood admit admits admitted assert asserts asserted
     allege alleges alleged predict predicts predicted conclude concludes concluded estimate
     estimates estimated agree agrees agreed worry worries worried emphasize emphasizes
-    emphasized emphasise emphasises emphasised point points pointed report reports reported
+    emphasized emphasise emphasises emphasised report reports reported
     counter counters countered accept accepts accepted doubt doubts doubted
     reckon reckons reckoned expect expects expected""".split()
 )

@@ -130,6 +130,18 @@ def starts_unresolved(text: str) -> bool:
     return first_word(body) in UNRESOLVED_STARTS
 
 
+_DEMONSTRATIVE = re.compile(
+    r"\b(?:this|these|those)\s+(?!article|paragraph|sentence|statement|view|question|events?\b)"
+    r"[a-z]+",
+    re.IGNORECASE,
+)
+
+
+def has_demonstrative(text: str) -> bool:
+    """'these alliances', 'this move': a reference the reader cannot resolve out of context."""
+    return _DEMONSTRATIVE.search(text) is not None
+
+
 def first_clause(text: str, min_words: int = 8) -> str:
     """The sentence up to its first clause break, if that leaves at least `min_words` words."""
     for m in CLAUSE_BREAK_RE.finditer(text):
@@ -154,3 +166,15 @@ def contains_phrase(haystack: str, needle: str) -> bool:
     if not n:
         return False
     return re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", h) is not None
+
+
+def fix_article(prefix: str, word: str) -> str:
+    """Make a trailing "a"/"an" in `prefix` agree with the word that follows it."""
+    m = re.search(r"\b(a|an|A|An)\s+$", prefix)
+    if not m:
+        return prefix
+    vowel = word[:1].lower() in "aeio" or (word[:1].lower() == "u" and not word.lower().startswith(("uni", "use", "usu")))
+    article = "an" if vowel else "a"
+    if m.group(1)[0].isupper():
+        article = article.capitalize()
+    return prefix[: m.start(1)] + article + prefix[m.end(1) :]

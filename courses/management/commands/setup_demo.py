@@ -53,4 +53,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:24} username: {username:8} password: {password}")
 
     def after_import(self, lesson) -> None:
-        """Hook for later steps of the demo (question generation)."""
+        """Write and publish the sample's questions, so the quiz is playable at once."""
+        from quiz.generation import generate_for_lesson
+
+        result = generate_for_lesson(lesson, publish=not lesson.questions.exists())
+        if result.created:
+            self.stdout.write(f"Wrote {len(result.created)} questions for “{lesson.title}”")

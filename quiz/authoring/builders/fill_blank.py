@@ -50,6 +50,8 @@ def build(doc: Document) -> list[Candidate]:
             continue
         options: list[tuple[int, int, list[str], float, int]] = []
         for mention, entity in doc.entities.in_sentence(s.index, KINDS):
+            if len(mention.text.split()) > 3 or len(mention.text) > 30:
+                continue  # too long to expect a learner to type it
             accepted = _accepted(mention.text, entity.kind, mention.form, entity.display)
             bonus = 0.2 if entity.kind in ("person", "org", "event") else 0.0
             options.append((mention.start, mention.end, accepted, 1.8 + bonus, 2))

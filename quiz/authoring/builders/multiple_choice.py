@@ -9,8 +9,9 @@ from lemminflect import getAllLemmas
 
 from ..distractors import entity_distractors, form_of
 from ..document import Document
+from ..lexicon import STANCE_ADJECTIVES, STANCE_VERBS, THAT_VERBS
 from ..models import BLANK, Candidate
-from ..text import as_statement, first_clause, starts_unresolved, strip_marker, word_count
+from ..text import as_statement, contains_phrase, first_clause, starts_unresolved, strip_marker, word_count
 from .common import candidate, choice_set, length_penalty, says
 
 KINDS = ("country", "person", "org", "year", "number", "event", "place")
@@ -21,10 +22,13 @@ _PARENTHETICAL = re.compile(
 
 
 def _verb_follows(rest: str) -> bool:
-    m = re.match(r"\s*([a-z]+)", rest)
-    if not m:
+    """A plain predicate follows the subject (reported views are left to who_holds_view)."""
+    words = re.findall(r"[a-z]+", rest.lower())[:3]
+    if not words or rest.lstrip()[:1].isupper():
         return False
-    lemmas = getAllLemmas(m.group(1))
+    if any(w in THAT_VERBS or w in STANCE_VERBS or w in STANCE_ADJECTIVES for w in words):
+        return False
+    lemmas = getAllLemmas(words[0])
     return "VERB" in lemmas or "AUX" in lemmas
 
 
@@ -60,6 +64,9 @@ def build(doc: Document) -> list[Candidate]:
                     f'{doc.label(s.paragraph).lower()}? "{blanked}"'
                 )
                 key, form, wh = mention.text, mention.form, False
+                if entity.kind == "person":
+                    key = entity.display  # "Okafor" -> "David Okafor", like the other options
+                    blanked = as_statement(stripped[:a] + BLANK + stripped[b:])
                 if entity.kind == "country":
                     key = form_of(entity, form) if form != "alias" else mention.text
                     if key != mention.text:
@@ -71,6 +78,10 @@ def build(doc: Document) -> list[Candidate]:
             if wh and mention.text != entity.display:
                 note = f" ({mention.text} stands for {entity.display} here.)"
             score = (2.5 if wh else 2.0) + (0.3 if entity.kind in WH else 0.0)
+            # Options the article never mentions are easier to rule out.
+            score -= 0.2 * sum(
+                not any(contains_phrase(p, text) for p in doc.paragraphs) for text, _ in distractors
+            )
             out.append(
                 candidate(
                     doc, s,

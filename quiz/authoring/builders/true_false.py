@@ -9,6 +9,7 @@ from ..entities import Entity
 from ..models import Candidate, ChoiceDraft
 from ..text import (
     Sentence,
+    fix_article,
     as_statement,
     contains_phrase,
     first_clause,
@@ -61,10 +62,11 @@ def build(doc: Document) -> list[Candidate]:
             at = statement.find(mention.text)
             if at < 0 or _aliases_present(doc, entity, statement) != 1:
                 continue  # swapping one of two mentions would leave the other as a clue
-            if statement.count(mention.text) != 1 or "-" in statement[at - 1 : at + len(mention.text) + 1]:
+            edges = statement[max(0, at - 1) : at + len(mention.text) + 1]
+            if statement.count(mention.text) != 1 or "-" in edges:
                 continue
             for new, _ in entity_distractors(doc, entity, s, statement, form=mention.form, n=4):
-                false = statement[:at] + new + statement[at + len(mention.text) :]
+                false = fix_article(statement[:at], new) + new + statement[at + len(mention.text) :]
                 if supported_elsewhere(doc, false, new, s.index):
                     continue
                 why = (

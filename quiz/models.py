@@ -1,0 +1,412 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from courses.models import Lesson
+
+
+class QuestionType(models.TextChoices):
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    TRUE_FALSE = "true_false", "True or false"
+    FILL_BLANK = "fill_blank", "Fill in the blank"
+    WHO_HOLDS_VIEW = "who_holds_view", "Who holds this view?"
+    SEQUENCE = "sequence", "Put in order"
+    VOCABULARY = "vocabulary", "Vocabulary in context"
+    MAIN_IDEA = "main_idea", "Main idea"
+
+
+# Types answered by picking exactly one of the choices.
+SINGLE_ANSWER_TYPES = frozenset(
+    {
+        QuestionType.MULTIPLE_CHOICE,
+        QuestionType.TRUE_FALSE,
+        QuestionType.WHO_HOLDS_VIEW,
+        QuestionType.VOCABULARY,
+        QuestionType.MAIN_IDEA,
+    }
+)
+
+
+class Skill(models.TextChoices):
+    LITERAL = "literal", "Literal detail"
+    VOCABULARY = "vocabulary", "Vocabulary in context"
+    VIEWPOINT = "viewpoint", "Viewpoint"
+    SEQUENCE = "sequence", "Sequence"
+    MAIN_IDEA = "main_idea", "Main idea"
+    INFERENCE = "inference", "Inference"
+
+
+class Difficulty(models.IntegerChoices):
+    EASY = 1, "Easy"
+    MEDIUM = 2, "Medium"
+    HARD = 3, "Hard"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+TEACHER_ORIGIN = "teacher"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def untouched_drafts(self):
+        """Generated drafts nobody has edited: the only questions regeneration may replace."""
+        return self.filter(status=Status.DRAFT, teacher_edited=False).exclude(
+            origin=TEACHER_ORIGIN
+        )
+
+    def with_options(self):
+        """Questions with their choices and accepted answers, in two extra queries."""
+        return self.prefetch_related("choices", "accepted_answers")
+
+
+class Question(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="questions")
+    type = models.CharField("question type", max_length=20, choices=QuestionType)
+    prompt = models.TextField(help_text="The question or statement the student sees.")
+    explanation = models.TextField(
+        blank=True, help_text="Shown after the student answers: why the key is right."
+    )
+    evidence_paragraph = models.PositiveIntegerField(
+        "evidence paragraph",
+        help_text="Number of the paragraph (1 = first paragraph of the full text) holding the answer.",
+    )
+    evidence_start = models.PositiveIntegerField(
+        help_text="Where the evidence sentence starts in that paragraph (characters)."
+    )
+    evidence_end = models.PositiveIntegerField(
+        help_text="Where the evidence sentence ends in that paragraph (characters)."
+    )
+    evidence_quote = models.TextField(
+        "evidence sentence", help_text="The sentence of the article that proves the answer."
+    )
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Fingerprint of the lesson text the question was made from.",
+    )
+    skill = models.CharField(max_length=20, choices=Skill, default=Skill.LITERAL)
+    difficulty = models.PositiveSmallIntegerField(choices=Difficulty, default=Difficulty.MEDIUM)
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Only published questions appear in the quiz.",
+    )
+    origin = models.CharField(
+        max_length=40,
+        default=TEACHER_ORIGIN,
+        help_text="The generator that wrote the question, or “teacher”.",
+    )
+    origin_version = models.CharField(max_length=20, blank=True)
+    teacher_edited = models.BooleanField(
+        default=False, help_text="Edited by a teacher: regeneration never replaces it."
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order within the lesson's quiz.")
+    rank_score = models.FloatField(default=0, editable=False)
+    fact = models.CharField(max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lesson", "position", "pk"]
+        verbose_name = "question"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(evidence_end__gte=models.F("evidence_start")),
+                name="question_evidence_span_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_paragraph__gte=1), name="question_evidence_paragraph_from_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1, difficulty__lte=3),
+                name="question_difficulty_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt if len(self.prompt) <= 80 else self.prompt[:79] + "…"
+
+    @property
+    def is_single_answer(self) -> bool:
+        return self.type in SINGLE_ANSWER_TYPES
+
+    @property
+    def is_stale(self) -> bool:
+        """The lesson text changed since the question was made from it."""
+        return bool(self.source_hash) and self.source_hash != self.lesson.text_hash
+
+    @property
+    def evidence_anchor(self) -> str:
+        return f"p-{self.evidence_paragraph}"
+
+    def evidence_url(self) -> str:
+        """The reading page with the evidence sentence highlighted (works without JavaScript)."""
+        return (
+            f"{self.lesson.get_absolute_url()}?hl={self.evidence_paragraph}."
+            f"{self.evidence_start}-{self.evidence_end}#{self.evidence_anchor}"
+        )
+
+    def get_admin_url(self) -> str:
+        return reverse("admin:quiz_question_change", args=[self.pk])
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=500)
+    is_correct = models.BooleanField(
+        "correct", default=False, help_text="Tick the one right answer (not used for ordering)."
+    )
+    rationale = models.CharField(
+        max_length=500, blank=True, help_text="For a wrong choice: why it is wrong."
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="For “put in order” questions: the correct place (1 = first)."
+    )
+
+    class Meta:
+        ordering = ["question", "position", "pk"]
+        verbose_name = "choice"
+        constraints = [
+            # Single-answer keys: the database itself refuses a second correct choice.
+            models.UniqueConstraint(
+                fields=["question"], condition=Q(is_correct=True), name="choice_one_correct"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AcceptedAnswer(models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="accepted_answers"
+    )
+    text = models.CharField(
+        max_length=200,
+        help_text="An answer marked right when typed (case, punctuation, articles, "
+        "plurals and a small typo are forgiven).",
+    )
+
+    class Meta:
+        ordering = ["question", "pk"]
+        verbose_name = "accepted answer"
+        constraints = [
+            models.UniqueConstraint(fields=["question", "text"], name="accepted_answer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self):
+        if not self.text.strip():
+            raise ValidationError({"text": "An accepted answer cannot be empty."})
+
+
+# ---------------------------------------------------------------------------------------------
+# Taking quizzes: settings per lesson, attempts, answers and progress.
+
+
+class FeedbackMode(models.TextChoices):
+    IMMEDIATE = "immediate", "After each answer"
+    END = "end", "Only at the end"
+
+
+class GradingMethod(models.TextChoices):
+    HIGHEST = "highest", "Highest attempt"
+    LATEST = "latest", "Latest attempt"
+    FIRST = "first", "First attempt"
+
+
+class QuizSettings(models.Model):
+    lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="quiz_settings")
+    feedback_mode = models.CharField(
+        "feedback", max_length=10, choices=FeedbackMode, default=FeedbackMode.IMMEDIATE
+    )
+    question_count = models.PositiveIntegerField(
+        "questions per attempt",
+        null=True,
+        blank=True,
+        help_text="Leave empty to ask every published question; otherwise a random subset.",
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_choices = models.BooleanField(default=True)
+    max_attempts = models.PositiveIntegerField(
+        "attempts allowed", null=True, blank=True, help_text="Leave empty for unlimited attempts."
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        "pass mark (%)", default=70, help_text="Score needed to pass, in percent."
+    )
+    grading_method = models.CharField(
+        "attempt that counts", max_length=10, choices=GradingMethod, default=GradingMethod.HIGHEST
+    )
+
+    class Meta:
+        verbose_name = "quiz settings"
+        verbose_name_plural = "quiz settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="quiz_pass_mark_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(question_count__isnull=True) | Q(question_count__gte=1),
+                name="quiz_question_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
+                name="quiz_max_attempts_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quiz settings for {self.lesson}"
+
+
+class Attempt(models.Model):
+    learner = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="attempts"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(help_text="1 for the learner's first attempt.")
+    is_practice = models.BooleanField(
+        default=False, help_text="Practice of missed questions; never counts for the grade."
+    )
+    feedback_mode = models.CharField(max_length=10, choices=FeedbackMode)
+    pass_mark = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    correct_count = models.PositiveIntegerField(default=0)
+    answered_count = models.PositiveIntegerField(default=0)
+    question_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "attempt"
+        constraints = [
+            # At most one open attempt (and one open practice) per learner and lesson: two
+            # "Start" clicks at once resume the same attempt instead of making two.
+            models.UniqueConstraint(
+                fields=["learner", "lesson", "is_practice"],
+                condition=Q(finished_at__isnull=True),
+                name="attempt_one_open_per_lesson",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "lesson", "number"], name="attempt_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(correct_count__lte=models.F("answered_count"))
+                & Q(answered_count__lte=models.F("question_total")),
+                name="attempt_counts_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = "practice" if self.is_practice else "attempt"
+        return f"{self.learner} · {self.lesson} · {kind} {self.number}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def score_percent(self) -> int:
+        if not self.question_total:
+            return 0
+        return round(100 * self.correct_count / self.question_total)
+
+    @property
+    def passed(self) -> bool:
+        return self.score_percent >= self.pass_mark
+
+    def get_absolute_url(self) -> str:
+        if self.is_finished:
+            return reverse("quiz:results", args=[self.pk])
+        return reverse("quiz:question", args=[self.pk, 1])
+
+
+class AttemptItem(models.Model):
+    """One question of an attempt, with the order it is shown in and its choices' order."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attempt_items")
+    position = models.PositiveIntegerField()
+    choice_order = models.JSONField(default=list, help_text="Choice ids in the order shown.")
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="item_unique_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.position} of {self.attempt}"
+
+
+class Response(models.Model):
+    """A learner's answer to one item. One per item: the database refuses a second."""
+
+    item = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="response")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    text = models.CharField(max_length=200, blank=True)
+    order = models.JSONField(null=True, blank=True, help_text="Choice ids in the learner's order.")
+    is_correct = models.BooleanField()
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item"]
+        verbose_name = "learner answer"
+
+    def __str__(self) -> str:
+        return f"Answer to {self.item}"
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    READING = "reading", "Reading"
+    IN_PROGRESS = "in_progress", "Quiz in progress"
+    COMPLETED = "completed", "Completed"
+    MASTERED = "mastered", "Mastered"
+
+
+MASTERY_PERCENT = 90  # a best graded score at or above this means the lesson is mastered
+
+
+class LessonProgress(models.Model):
+    learner = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=12, choices=ProgressStatus, default=ProgressStatus.READING)
+    attempts_count = models.PositiveIntegerField("attempts", default=0)
+    best_score = models.PositiveSmallIntegerField("best score (%)", null=True, blank=True)
+    latest_score = models.PositiveSmallIntegerField("latest score (%)", null=True, blank=True)
+    grade = models.PositiveSmallIntegerField(
+        "grade (%)", null=True, blank=True, help_text="The score of the attempt that counts."
+    )
+    last_activity = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_activity"]
+        verbose_name = "lesson progress"
+        verbose_name_plural = "lesson progress"
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "lesson"], name="progress_one_per_lesson"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.lesson}: {self.get_status_display()}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status in (ProgressStatus.COMPLETED, ProgressStatus.MASTERED)

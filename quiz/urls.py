@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quiz"
+urlpatterns = [
+    path("courses/<slug:course>/<slug:lesson>/quiz/", views.start, name="start"),
+    path("attempts/<int:attempt_id>/<int:n>/", views.question, name="question"),
+    path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
+    path("attempts/<int:attempt_id>/finish/", views.finish, name="finish"),
+    path("attempts/<int:attempt_id>/results/", views.results, name="results"),
+    path("attempts/<int:attempt_id>/practice/", views.practice, name="practice"),
+    path("me/", views.my_learning, name="my_learning"),
+]

@@ -1,0 +1,349 @@
+"""Student-facing quiz views: thin, with the htmx branch in plain sight.
+
+Attempts are always looked up through the signed-in learner, so another learner's attempt is
+a 404, never a permission check someone could forget.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from courses.models import Course, Lesson
+
+from . import attempts
+from .forms import AnswerForm
+from .grading import correct_choice, key_text
+from .models import (
+    Attempt,
+    AttemptItem,
+    Choice,
+    FeedbackMode,
+    LessonProgress,
+    ProgressStatus,
+    QuestionType,
+)
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def learner_required(view):
+    """Like login_required, but an htmx request gets a 401 the page can explain ("not saved:
+    log in again") instead of a log-in page swapped into the question card."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            return HttpResponse("Your session has expired: log in again.", status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def quiz_view(view):
+    """The decorators every attempt page shares: learner only, no caching, varies on htmx."""
+    return learner_required(never_cache(vary_on_headers("HX-Request")(view)))
+
+
+def items_for_map(attempt: Attempt) -> list[dict]:
+    """Position and answered state of every item: one small query for the question map."""
+    return list(
+        attempt.items.order_by("position").values("position", "response__id", "response__is_correct")
+    )
+
+
+def item_for_learner(request, attempt_id: int, n: int) -> AttemptItem:
+    return get_object_or_404(
+        AttemptItem.objects.select_related(
+            "attempt__lesson__course", "question", "response__choice"
+        ).prefetch_related(
+            Prefetch("question__choices", queryset=Choice.objects.order_by("position", "pk")),
+            "question__accepted_answers",
+        ),
+        attempt_id=attempt_id,
+        attempt__learner=request.user,
+        position=n,
+    )
+
+
+def response_of(item: AttemptItem):
+    try:
+        return item.response
+    except AttemptItem.response.RelatedObjectDoesNotExist:
+        return None
+
+
+def question_context(item: AttemptItem, form: AnswerForm | None = None, **extra) -> dict:
+    attempt = item.attempt
+    response = response_of(item)
+    question = item.question
+    reveal = response is not None and (
+        attempt.feedback_mode == FeedbackMode.IMMEDIATE or attempt.is_finished
+    )
+    context = {
+        "attempt": attempt,
+        "lesson": attempt.lesson,
+        "item": item,
+        "question": question,
+        "response": response,
+        "form": form if response is None else None,
+        "map": (entries := items_for_map(attempt)),
+        "map_entry": entries[item.position - 1],
+        "next_url": next_url(attempt, item.position),
+        # The key enters the context only once it may be shown.
+        "reveal": reveal,
+        **extra,
+    }
+    if reveal:
+        context["key"] = key_text(question)
+        context["key_choice"] = correct_choice(question)
+    if response is not None:
+        context["given"] = given_text(item, response)
+    return context
+
+
+def given_text(item: AttemptItem, response) -> str:
+    if item.question.type == QuestionType.FILL_BLANK:
+        return response.text
+    if item.question.type == QuestionType.SEQUENCE:
+        by_id = {c.pk: c.text for c in item.question.choices.all()}
+        return " → ".join(by_id.get(pk, "(removed)") for pk in response.order or [])
+    return response.choice.text if response.choice else "(a choice since removed)"
+
+
+def next_url(attempt: Attempt, position: int) -> str:
+    if position < attempt.question_total:
+        return reverse("quiz:question", args=[attempt.pk, position + 1])
+    return reverse("quiz:summary", args=[attempt.pk])
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    """GET: what the quiz is, with a Start/Resume button. POST: start or resume, then go."""
+    lesson_obj = get_object_or_404(
+        Lesson.objects.published().select_related("course"), course__slug=course, slug=lesson
+    )
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("quiz:start", args=[course, lesson]))
+    if request.method == "POST":
+        try:
+            attempt, _ = attempts.start_or_resume(request.user, lesson_obj)
+        except attempts.QuizError as error:
+            messages.error(request, str(error))
+            return redirect(lesson_obj.get_absolute_url() + "#quiz")
+        return redirect(first_open_question(attempt))
+    return TemplateResponse(request, "quiz/start.html", start_context(request.user, lesson_obj))
+
+
+def start_context(user, lesson: Lesson) -> dict:
+    settings = attempts.settings_for(lesson)
+    return {
+        "lesson": lesson,
+        "course": lesson.course,
+        "settings": settings,
+        "question_count": lesson.questions.published().count(),
+        "open_attempt": Attempt.objects.filter(
+            learner=user, lesson=lesson, is_practice=False, finished_at__isnull=True
+        ).first(),
+        "attempts_left": attempts.attempts_left(user, lesson, settings),
+    }
+
+
+def first_open_question(attempt: Attempt) -> str:
+    position = (
+        attempt.items.filter(response__isnull=True)
+        .order_by("position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    if position is None:
+        return reverse("quiz:summary", args=[attempt.pk])
+    return reverse("quiz:question", args=[attempt.pk, position])
+
+
+@require_http_methods(["GET", "POST"])
+@quiz_view
+def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
+    item = item_for_learner(request, attempt_id, n)
+    attempt = item.attempt
+    if request.method == "GET":
+        if attempt.is_finished:
+            return redirect("quiz:results", attempt.pk)
+        template = "quiz/question.html"
+        if wants_partial(request):
+            template += "#quiz-area"
+        form = AnswerForm(item) if response_of(item) is None else None
+        return TemplateResponse(request, template, question_context(item, form))
+
+    # POST: an answer.
+    if attempt.is_finished:
+        return refuse(request, item, "This attempt is finished: your answers can no longer change.")
+    if response_of(item) is not None:
+        return answered(request, item, already=True)
+    form = AnswerForm(item, request.POST)
+    if not form.is_valid():
+        # Re-render the same card with the error, status 200 so htmx swaps it in.
+        template = "quiz/question.html"
+        if request.htmx:
+            template += "#question-card"
+        return TemplateResponse(request, template, question_context(item, form))
+    try:
+        recorded = attempts.record_answer(item, form.answer())
+    except attempts.AttemptClosed as error:
+        return refuse(request, item, str(error))
+    item.response = recorded.response
+    return answered(request, item, already=not recorded.created)
+
+
+def answered(request: HttpRequest, item: AttemptItem, *, already: bool) -> HttpResponse:
+    if not request.htmx:
+        if already:
+            messages.info(request, "You had already answered this question; here is your answer.")
+        # Post/Redirect/Get: a reload never resubmits the answer.
+        return redirect("quiz:question", item.attempt_id, item.position)
+    context = question_context(item, already=already, oob=True)
+    return TemplateResponse(request, "quiz/answer_response.html", context)
+
+
+def refuse(request: HttpRequest, item: AttemptItem, message: str) -> HttpResponse:
+    """A clear message and no change, with 409 Conflict (app.js swaps it in for htmx)."""
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect("quiz:results", item.attempt_id)
+    return TemplateResponse(
+        request, "quiz/refused.html", {"message": message, "item": item}, status=409
+    )
+
+
+def attempt_for_learner(request: HttpRequest, attempt_id: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("lesson__course"), pk=attempt_id, learner=request.user
+    )
+
+
+@require_GET
+@quiz_view
+def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = attempt_for_learner(request, attempt_id)
+    if attempt.is_finished:
+        return redirect("quiz:results", attempt.pk)
+    items = list(
+        attempt.items.order_by("position").values("position", "question__prompt", "response__id")
+    )
+    unanswered = [item for item in items if item["response__id"] is None]
+    return TemplateResponse(
+        request,
+        "quiz/summary.html",
+        {"attempt": attempt, "lesson": attempt.lesson, "unanswered": unanswered, "map": items},
+    )
+
+
+@require_POST
+@quiz_view
+def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = attempts.finish(attempt_for_learner(request, attempt_id))
+    return redirect("quiz:results", attempt.pk)
+
+
+@require_GET
+@quiz_view
+def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = attempt_for_learner(request, attempt_id)
+    if not attempt.is_finished:
+        return redirect("quiz:summary", attempt.pk)
+    items = list(
+        attempt.items.select_related("question", "response__choice")
+        .prefetch_related(
+            Prefetch("question__choices", queryset=Choice.objects.order_by("position", "pk")),
+            "question__accepted_answers",
+        )
+        .order_by("position")
+    )
+    rows = []
+    for item in items:
+        response = response_of(item)
+        rows.append(
+            {
+                "item": item,
+                "question": item.question,
+                "response": response,
+                "given": given_text(item, response) if response else "",
+                "key": key_text(item.question),
+            }
+        )
+    missed = sum(1 for row in rows if not (row["response"] and row["response"].is_correct))
+    return TemplateResponse(
+        request,
+        "quiz/results.html",
+        {"attempt": attempt, "lesson": attempt.lesson, "rows": rows, "missed": missed},
+    )
+
+
+@require_POST
+@quiz_view
+def practice(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = attempt_for_learner(request, attempt_id)
+    try:
+        practice_attempt = attempts.start_practice(request.user, attempt)
+    except attempts.QuizError as error:
+        messages.info(request, str(error))
+        return redirect("quiz:results", attempt.pk)
+    return redirect("quiz:question", practice_attempt.pk, 1)
+
+
+@require_GET
+@learner_required
+def my_learning(request: HttpRequest) -> HttpResponse:
+    progress = list(
+        LessonProgress.objects.filter(learner=request.user)
+        .select_related("lesson__course")
+        .order_by("-last_activity")
+    )
+    course_ids = {p.lesson.course_id for p in progress}
+    courses = list(
+        Course.objects.filter(pk__in=course_ids).with_published_lesson_counts().order_by("position")
+    )
+    open_attempts = {
+        a.lesson_id: a
+        for a in Attempt.objects.filter(
+            learner=request.user, finished_at__isnull=True, is_practice=False
+        )
+    }
+    by_course: dict[int, list] = {course.pk: [] for course in courses}
+    for p in progress:
+        p.open_attempt = open_attempts.get(p.lesson_id)
+        by_course[p.lesson.course_id].append(p)
+    for course in courses:
+        course.progress_rows = sorted(by_course[course.pk], key=lambda p: p.lesson.position)
+        course.completed = sum(1 for p in course.progress_rows if p.is_complete)
+    latest = progress[0] if progress else None
+    if latest is None:
+        continue_url = None
+    elif latest.lesson_id in open_attempts:
+        continue_url = first_open_question(open_attempts[latest.lesson_id])
+    else:
+        continue_url = latest.lesson.get_absolute_url()
+    return TemplateResponse(
+        request,
+        "quiz/my_learning.html",
+        {
+            "courses": courses,
+            "latest": latest,
+            "continue_url": continue_url,
+            "open_lessons": set(open_attempts),
+            "statuses": ProgressStatus,
+        },
+    )
