@@ -35,7 +35,7 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
             for p in LessonProgress.objects.filter(learner=request.user, lesson__course=course_obj)
         }
         for lesson in lesson_list:
-            lesson.progress = progress.get(lesson.pk)
+            lesson.my_progress = progress.get(lesson.pk)
         completed = sum(1 for p in progress.values() if p.is_complete)
     return TemplateResponse(
         request,

@@ -129,12 +129,16 @@ def _create_attempt(user, lesson, settings, questions, *, is_practice) -> Attemp
         rng.shuffle(questions)
     items = []
     for position, question in enumerate(questions, start=1):
-        choice_ids = [c.pk for c in sorted(question.choices.all(), key=lambda c: (c.position, c.pk))]
+        choice_ids = [
+            c.pk for c in sorted(question.choices.all(), key=lambda c: (c.position, c.pk))
+        ]
         if settings.shuffle_choices or question.type == QuestionType.SEQUENCE:
             # Sequences are always shuffled: shown in order, they would answer themselves.
             _shuffle_not_identity(rng, choice_ids, must_move=question.type == QuestionType.SEQUENCE)
         items.append(
-            AttemptItem(attempt=attempt, question=question, position=position, choice_order=choice_ids)
+            AttemptItem(
+                attempt=attempt, question=question, position=position, choice_order=choice_ids
+            )
         )
     AttemptItem.objects.bulk_create(items)
     attempt.question_total = len(items)
@@ -209,9 +213,11 @@ def refresh_progress(learner_id: int, lesson_id: int) -> LessonProgress:
     progress.attempts_count = len(graded)
     if graded:
         scores = [a.score_percent for a in graded]
-        method = QuizSettings.objects.filter(lesson_id=lesson_id).values_list(
-            "grading_method", flat=True
-        ).first()
+        method = (
+            QuizSettings.objects.filter(lesson_id=lesson_id)
+            .values_list("grading_method", flat=True)
+            .first()
+        )
         progress.best_score = max(scores)
         progress.latest_score = scores[-1]
         progress.grade = {

@@ -16,9 +16,11 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
         question = item.question
-        by_id = {c.pk: c for c in question.choices.all()}
-        # Choices deleted by a teacher since the attempt began are simply not offered.
-        self.shown = [by_id[pk] for pk in item.choice_order if pk in by_id]
+        self.shown = []
+        if question.type != QuestionType.FILL_BLANK:
+            by_id = {c.pk: c for c in question.choices.all()}
+            # Choices deleted by a teacher since the attempt began are simply not offered.
+            self.shown = [by_id[pk] for pk in item.choice_order if pk in by_id]
         if question.type == QuestionType.FILL_BLANK:
             self.fields["text"] = forms.CharField(
                 label="Your answer",

@@ -87,7 +87,9 @@ def is_duplicate(candidate: Candidate, existing: list[tuple[str, str]]) -> bool:
     )
 
 
-def store_candidate(lesson: Lesson, candidate: Candidate, *, position: int, status: str) -> Question:
+def store_candidate(
+    lesson: Lesson, candidate: Candidate, *, position: int, status: str
+) -> Question:
     question = Question.objects.create(
         lesson=lesson,
         type=candidate.type,

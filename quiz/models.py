@@ -58,9 +58,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def untouched_drafts(self):
         """Generated drafts nobody has edited: the only questions regeneration may replace."""
-        return self.filter(status=Status.DRAFT, teacher_edited=False).exclude(
-            origin=TEACHER_ORIGIN
-        )
+        return self.filter(status=Status.DRAFT, teacher_edited=False).exclude(origin=TEACHER_ORIGIN)
 
     def with_options(self):
         """Questions with their choices and accepted answers, in two extra queries."""
@@ -273,9 +271,7 @@ class QuizSettings(models.Model):
 
 
 class Attempt(models.Model):
-    learner = models.ForeignKey(
-        "auth.User", on_delete=models.CASCADE, related_name="attempts"
-    )
+    learner = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="attempts")
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField(help_text="1 for the learner's first attempt.")
     is_practice = models.BooleanField(

@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,7 +21,7 @@ from courses.models import Course, Lesson
 
 from . import attempts
 from .forms import AnswerForm
-from .grading import correct_choice, key_text
+from .grading import key_text
 from .models import (
     Attempt,
     AttemptItem,
@@ -61,22 +61,27 @@ def quiz_view(view):
 def items_for_map(attempt: Attempt) -> list[dict]:
     """Position and answered state of every item: one small query for the question map."""
     return list(
-        attempt.items.order_by("position").values("position", "response__id", "response__is_correct")
+        attempt.items.order_by("position").values(
+            "position", "response__id", "response__is_correct"
+        )
     )
 
 
 def item_for_learner(request, attempt_id: int, n: int) -> AttemptItem:
-    return get_object_or_404(
+    item = get_object_or_404(
         AttemptItem.objects.select_related(
             "attempt__lesson__course", "question", "response__choice"
-        ).prefetch_related(
-            Prefetch("question__choices", queryset=Choice.objects.order_by("position", "pk")),
-            "question__accepted_answers",
         ),
         attempt_id=attempt_id,
         attempt__learner=request.user,
         position=n,
     )
+    question = item.question
+    question.lesson = item.attempt.lesson  # already loaded: evidence links need no query
+    # Only what this type of question uses: its choices or its accepted answers.
+    options = "accepted_answers" if question.type == QuestionType.FILL_BLANK else "choices"
+    prefetch_related_objects([question], options)
+    return item
 
 
 def response_of(item: AttemptItem):
@@ -109,7 +114,6 @@ def question_context(item: AttemptItem, form: AnswerForm | None = None, **extra)
     }
     if reveal:
         context["key"] = key_text(question)
-        context["key_choice"] = correct_choice(question)
     if response is not None:
         context["given"] = given_text(item, response)
     return context

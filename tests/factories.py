@@ -53,3 +53,60 @@ def make_teacher(username: str = "tess", password: str = "a-long-pass-phrase") -
     user = User.objects.create_user(username=username, password=password, is_staff=True)
     user.groups.add(Group.objects.get(name="Teachers"))
     return user
+
+
+def make_question(lesson, type="multiple_choice", *, choices=None, answers=(), position=1, **extra):
+    """A published question with evidence in paragraph 1; `choices` as (text, correct) pairs."""
+    from quiz.models import AcceptedAnswer, Choice, Question
+
+    paragraph = lesson.paragraphs.get(position=extra.pop("paragraph", 1))
+    end = paragraph.text.find(".") + 1 or len(paragraph.text)
+    question = Question.objects.create(
+        lesson=lesson,
+        type=type,
+        prompt=extra.pop("prompt", f"Question {position}?"),
+        explanation=extra.pop("explanation", "Because the text says so."),
+        evidence_paragraph=paragraph.position,
+        evidence_start=0,
+        evidence_end=end,
+        evidence_quote=paragraph.text[:end],
+        source_hash=lesson.text_hash,
+        status=extra.pop("status", "published"),
+        position=position,
+        origin=extra.pop("origin", "offline"),
+        **extra,
+    )
+    if choices is None and type in ("multiple_choice", "who_holds_view", "vocabulary", "main_idea"):
+        choices = [("Bees", True), ("Ants", False), ("Wasps", False), ("Moths", False)]
+    if choices is None and type == "true_false":
+        choices = [("True", True), ("False", False)]
+    for i, (text, correct) in enumerate(choices or [], start=1):
+        Choice.objects.create(question=question, text=text, is_correct=correct, position=i)
+    for text in answers:
+        AcceptedAnswer.objects.create(question=question, text=text)
+    return question
+
+
+def make_quiz(lesson=None, n_choice: int = 3):
+    """A lesson with `n_choice` multiple-choice questions plus one fill-in and one sequence."""
+    lesson = lesson or make_lesson()
+    questions = [make_question(lesson, position=i) for i in range(1, n_choice + 1)]
+    questions.append(
+        make_question(
+            lesson,
+            "fill_blank",
+            answers=["waggle dance"],
+            position=n_choice + 1,
+            prompt="Bees communicate with the _____.",
+        )
+    )
+    questions.append(
+        make_question(
+            lesson,
+            "sequence",
+            choices=[("First", False), ("Second", False), ("Third", False)],
+            position=n_choice + 2,
+            prompt="Put these in order.",
+        )
+    )
+    return lesson, questions

@@ -20,17 +20,22 @@ _KNOWN_WORD_ZIPF = 3.0
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).casefold()
+    return _normalize(text or "")
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     text = re.sub(r"'s\b", "", text)  # possessive: "Iran's" -> "iran"
-    chars = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat.startswith("P") or cat.startswith("S"):
-            chars.append(" ")  # dashes, quotes, brackets, symbols all become separators
-        else:
-            chars.append(ch)
-    text = re.sub(r"\s+", " ", "".join(chars)).strip()
+    # Dashes, quotes, brackets and symbols all become separators.
+    text = "".join(" " if _is_mark(ch) else ch for ch in text)
+    text = " ".join(text.split())
     return _LEADING_ARTICLE.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS"
 
 
 @lru_cache(maxsize=8192)

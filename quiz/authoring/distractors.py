@@ -85,7 +85,7 @@ def _candidates(
             continue
         text = form_of(entity, form)
         if usable(text):
-            why = f"The article mentions {entity.display}, but {label.lower()} does not say this about them."
+            why = f"{label} names another {_NOUN.get(key.kind, 'answer')} here, not {text}."
             picked.append((text, why))
         if len(picked) == n:
             return picked
@@ -95,6 +95,10 @@ def _candidates(
         if len(picked) == n:
             break
     return picked
+
+
+_NOUN = {"country": "place", "person": "person", "org": "organisation", "year": "year",
+         "number": "figure", "event": "event", "place": "place"}  # fmt: skip
 
 
 def _region(entity: Entity) -> str:

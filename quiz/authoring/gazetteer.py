@@ -150,6 +150,7 @@ class Country:
         }
 
 
+@lru_cache(maxsize=16384)
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("’", "'").casefold()
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))

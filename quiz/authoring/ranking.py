@@ -40,7 +40,15 @@ def near_duplicate(c: Candidate, chosen: list[Candidate]) -> bool:
 
 
 def select(pool: list[Candidate], count: int) -> list[Candidate]:
-    ranked = rank(pool)
+    chosen = _select(rank(pool), count)
+    choice_items = [c for c in chosen if c.type in CHOICE_TYPES]
+    if choice_items and sum(map(key_is_longest, choice_items)) / len(choice_items) > KEY_LONGEST_MAX:
+        # Too many tell-tale keys in a small set: choose again without them.
+        chosen = _select([c for c in rank(pool) if not key_is_longest(c)], count)
+    return spread_keys(rank(chosen))
+
+
+def _select(ranked: list[Candidate], count: int) -> list[Candidate]:
     per_type_cap = max(2, math.ceil(count * 0.3))
     chosen: list[Candidate] = []
     facts: set[str] = set()
@@ -95,7 +103,7 @@ def select(pool: list[Candidate], count: int) -> list[Candidate]:
         if best is None:
             break
         take(best)
-    return spread_keys(rank(chosen))
+    return chosen
 
 
 def spread_keys(items: list[Candidate]) -> list[Candidate]:

@@ -158,14 +158,15 @@ def as_statement(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def contains_phrase(haystack: str, needle: str) -> bool:
     """Word-boundary, case-insensitive containment (after answer normalisation)."""
     from .answers import normalize
 
     h, n = normalize(haystack), normalize(needle)
-    if not n:
+    if not n or n not in h:
         return False
-    return re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", h) is not None
+    return f" {n} " in f" {h} "
 
 
 def fix_article(prefix: str, word: str) -> str:

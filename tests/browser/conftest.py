@@ -59,3 +59,13 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def nojs_page(browser):
+    """A desktop page with JavaScript switched off: every step is a plain form or link."""
+    context = browser.new_context(viewport=SIZES["desktop"], java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         targets = lessons_from_args(lessons)
         totals: Counter = Counter()
         for i, lesson in enumerate(targets, start=1):
-            self.stdout.write(f"[{i}/{len(targets)}] {lesson.course.slug}/{lesson.slug} … ", ending="")
+            self.stdout.write(
+                f"[{i}/{len(targets)}] {lesson.course.slug}/{lesson.slug} … ", ending=""
+            )
             self.stdout.flush()
             started = time.perf_counter()
             result = generate_for_lesson(
