@@ -74,7 +74,7 @@ class Question(models.Model):
     )
     evidence_paragraph = models.PositiveIntegerField(
         "evidence paragraph",
-        help_text="Number of the paragraph (1 = first paragraph of the full text) holding the answer.",
+        help_text="Number of the paragraph holding the answer (1 = first of the full text).",
     )
     evidence_start = models.PositiveIntegerField(
         help_text="Where the evidence sentence starts in that paragraph (characters)."
@@ -310,6 +310,11 @@ class Attempt(models.Model):
         kind = "practice" if self.is_practice else "attempt"
         return f"{self.learner} · {self.lesson} · {kind} {self.number}"
 
+    def get_absolute_url(self) -> str:
+        if self.is_finished:
+            return reverse("quiz:results", args=[self.pk])
+        return reverse("quiz:question", args=[self.pk, 1])
+
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
@@ -323,11 +328,6 @@ class Attempt(models.Model):
     @property
     def passed(self) -> bool:
         return self.score_percent >= self.pass_mark
-
-    def get_absolute_url(self) -> str:
-        if self.is_finished:
-            return reverse("quiz:results", args=[self.pk])
-        return reverse("quiz:question", args=[self.pk, 1])
 
 
 class AttemptItem(models.Model):

@@ -37,9 +37,8 @@ class Command(BaseCommand):
             extra = f", {result.replaced} drafts replaced" if replace_drafts else ""
             if result.skipped_duplicates:
                 extra += f", {result.skipped_duplicates} already there"
-            self.stdout.write(
-                f"{len(result.created)} new questions in {time.perf_counter() - started:.2f}s{extra}"
-            )
+            took = time.perf_counter() - started
+            self.stdout.write(f"{len(result.created)} new questions in {took:.2f}s{extra}")
         state = "published" if publish else "draft"
         for label, n in sorted(totals.items()):
             self.stdout.write(f"  {label}: {n} {state}")
