@@ -86,9 +86,12 @@ def unresolved_prompt(c: Candidate) -> bool:
     """Does the prompt (or the sentence it quotes) open with an unresolved pronoun?"""
     if starts_unresolved(c.prompt):
         return True
-    if c.type in ("multiple_choice", "who_holds_view", "true_false", "fill_blank") and has_demonstrative(
-        _QUOTED.sub("", c.prompt) if c.type == "who_holds_view" else c.prompt
-    ):
+    if c.type in (
+        "multiple_choice",
+        "who_holds_view",
+        "true_false",
+        "fill_blank",
+    ) and has_demonstrative(_QUOTED.sub("", c.prompt) if c.type == "who_holds_view" else c.prompt):
         return True
     m = _QUOTED.search(c.prompt)
     return bool(m and c.type in ("multiple_choice",) and starts_unresolved(m.group(1)))

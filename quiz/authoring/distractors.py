@@ -115,8 +115,10 @@ def _fallback(doc: Document, key: Entity, form: str) -> list[tuple[str, str]]:
         rows.sort(key=lambda c: stable_hash(doc.seed, key.key, c.name))
         out = []
         for c in rows:
-            text = c.name if form in ("country", "alias") else (
-                (c.capitals or ("",))[0] if form == "capital" else (c.demonyms or ("",))[0]
+            text = (
+                c.name
+                if form in ("country", "alias")
+                else ((c.capitals or ("",))[0] if form == "capital" else (c.demonyms or ("",))[0])
             )
             out.append((text, f"The article does not mention {text}."))
         return out

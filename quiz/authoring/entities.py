@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field
 
 from lemminflect import getAllLemmas
-from wordfreq import zipf_frequency
 
 from . import gazetteer
 from .lexicon import (
@@ -211,9 +210,6 @@ class EntityIndex:
                 else:
                     leftovers.append(tok)
                 i += 1
-        if matched_any and leftovers:
-            # "Iranian Azeri Council": keep the non-country remainder as its own run later.
-            return False if len(leftovers) == len(run) else True
         return matched_any
 
     def _add_name(self, s: Sentence, run: list[Token], final: bool) -> bool:
@@ -272,9 +268,14 @@ class EntityIndex:
     def _reported(s: Sentence, run: list[Token]) -> bool:
         before = s.text[: run[0].start].rstrip().lower()
         after = s.text[run[-1].end :].lstrip(" ,").lower()
-        return before.endswith(tuple(_REPORTING)) or after.startswith(tuple(_REPORTING)) or (
-            after.startswith(("who ", "a ", "an ", "the ")) and s.text[run[-1].end : run[-1].end + 1] == ","
-            and before.endswith(("said", "says"))
+        return (
+            before.endswith(tuple(_REPORTING))
+            or after.startswith(tuple(_REPORTING))
+            or (
+                after.startswith(("who ", "a ", "an ", "the "))
+                and s.text[run[-1].end : run[-1].end + 1] == ","
+                and before.endswith(("said", "says"))
+            )
         )
 
     def _person_by_surname(self, word: str) -> Entity | None:
@@ -316,7 +317,9 @@ class EntityIndex:
                 continue
             unit = "percent" if unit in ("%", "per cent") else unit
             value = float(m.group(1).replace(",", ""))
-            entity = Entity(f"number:{value:g} {unit}", "number", m.group(0), unit=unit, value=value)
+            entity = Entity(
+                f"number:{value:g} {unit}", "number", m.group(0), unit=unit, value=value
+            )
             self._attach(entity, self._mention(s, m.start(), m.end(), "number"))
 
     @staticmethod

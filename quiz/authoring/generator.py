@@ -31,7 +31,9 @@ def candidates(article: ArticleText) -> list[Candidate]:
             if problems(article, c):
                 continue
             if any(
-                o.type == c.type and o.fact != c.fact and fuzz.ratio(o.prompt, c.prompt) >= NEAR_DUPLICATE
+                o.type == c.type
+                and o.fact != c.fact
+                and fuzz.ratio(o.prompt, c.prompt) >= NEAR_DUPLICATE
                 for o in pool
             ):
                 continue

@@ -23,4 +23,6 @@ def parse_article(raw: str, title: str = "") -> ArticleText:
         return ArticleText(paragraphs=tuple(paragraphs), title=title)
     short_at = next((i for i, p in enumerate(paragraphs) if _SHORT.match(p)), None)
     summary = paragraphs[short_at + 1 : full_at] if short_at is not None else []
-    return ArticleText(paragraphs=tuple(paragraphs[full_at + 1 :]), summary=tuple(summary), title=title)
+    return ArticleText(
+        paragraphs=tuple(paragraphs[full_at + 1 :]), summary=tuple(summary), title=title
+    )

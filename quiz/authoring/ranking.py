@@ -42,7 +42,10 @@ def near_duplicate(c: Candidate, chosen: list[Candidate]) -> bool:
 def select(pool: list[Candidate], count: int) -> list[Candidate]:
     chosen = _select(rank(pool), count)
     choice_items = [c for c in chosen if c.type in CHOICE_TYPES]
-    if choice_items and sum(map(key_is_longest, choice_items)) / len(choice_items) > KEY_LONGEST_MAX:
+    if (
+        choice_items
+        and sum(map(key_is_longest, choice_items)) / len(choice_items) > KEY_LONGEST_MAX
+    ):
         # Too many tell-tale keys in a small set: choose again without them.
         chosen = _select([c for c in rank(pool) if not key_is_longest(c)], count)
     return spread_keys(rank(chosen))

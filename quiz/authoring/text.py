@@ -174,7 +174,9 @@ def fix_article(prefix: str, word: str) -> str:
     m = re.search(r"\b(a|an|A|An)\s+$", prefix)
     if not m:
         return prefix
-    vowel = word[:1].lower() in "aeio" or (word[:1].lower() == "u" and not word.lower().startswith(("uni", "use", "usu")))
+    vowel = word[:1].lower() in "aeio" or (
+        word[:1].lower() == "u" and not word.lower().startswith(("uni", "use", "usu"))
+    )
     article = "an" if vowel else "a"
     if m.group(1)[0].isupper():
         article = article.capitalize()

@@ -22,8 +22,10 @@ def _accepted(surface: str, kind: str, form: str, display: str) -> list[str]:
     if kind == "country":
         country = gazetteer.country_of(display)
         if country is not None:
-            same_role = country.demonyms if form == "demonym" else (
-                (country.name, *country.capitals, *country.aliases)
+            same_role = (
+                country.demonyms
+                if form == "demonym"
+                else ((country.name, *country.capitals, *country.aliases))
             )
             answers += list(same_role)
     elif kind == "person":
@@ -71,7 +73,8 @@ def build(doc: Document) -> list[Candidate]:
             key = accepted[0]
             out.append(
                 candidate(
-                    doc, s,
+                    doc,
+                    s,
                     type="fill_blank",
                     prompt=prompt,
                     explanation=f'The missing word is "{key}". {says(doc, s)}',

@@ -65,8 +65,15 @@ def _overlap(a: str, b: str) -> float:
 
 def _context_bound(text: str) -> bool:
     """Leans on earlier sentences ("changed that", "these projects"): unfit as a thesis."""
-    return has_demonstrative(text) or re.search(r"\b(?:this|that|these|those)\s*[,.;]|"
-                                                r"\bthat\s+(?:for|to|in|on|with)\b", text) is not None
+    return (
+        has_demonstrative(text)
+        or re.search(
+            r"\b(?:this|that|these|those)\s*[,.;]|"
+            r"\bthat\s+(?:for|to|in|on|with)\b",
+            text,
+        )
+        is not None
+    )
 
 
 def _usable(s: Sentence) -> bool:
@@ -129,7 +136,8 @@ def build(doc: Document) -> list[Candidate]:
     ]  # fmt: skip
     return [
         candidate(
-            doc, evidence,
+            doc,
+            evidence,
             type="main_idea",
             prompt=PROMPT,
             explanation=(

@@ -11,7 +11,14 @@ from ..distractors import entity_distractors, form_of
 from ..document import Document
 from ..lexicon import STANCE_ADJECTIVES, STANCE_VERBS, THAT_VERBS
 from ..models import BLANK, Candidate
-from ..text import as_statement, contains_phrase, first_clause, starts_unresolved, strip_marker, word_count
+from ..text import (
+    as_statement,
+    contains_phrase,
+    first_clause,
+    starts_unresolved,
+    strip_marker,
+    word_count,
+)
 from .common import candidate, choice_set, length_penalty, says
 
 KINDS = ("country", "person", "org", "year", "number", "event", "place")
@@ -84,7 +91,8 @@ def build(doc: Document) -> list[Candidate]:
             )
             out.append(
                 candidate(
-                    doc, s,
+                    doc,
+                    s,
                     type="multiple_choice",
                     prompt=prompt,
                     explanation=says(doc, s) + note,

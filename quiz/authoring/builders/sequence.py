@@ -20,8 +20,12 @@ from .common import candidate
 
 MIN_EVENTS, MAX_EVENTS = 3, 5
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
-_DATE = rf"(?:(?:early|late|mid-?)\s*)?(?:\d{{1,2}} )?(?:(?:{_MONTH})\s+(?:\d{{1,2}},?\s+)?)?\d{{4}}"
-_LEADING = re.compile(rf"^(?:(?:In|On|By|During|Since|From|Until|Later in|Early in)\s+)?{_DATE},?\s+")
+_DATE = (
+    rf"(?:(?:early|late|mid-?)\s*)?(?:\d{{1,2}} )?(?:(?:{_MONTH})\s+(?:\d{{1,2}},?\s+)?)?\d{{4}}"
+)
+_LEADING = re.compile(
+    rf"^(?:(?:In|On|By|During|Since|From|Until|Later in|Early in)\s+)?{_DATE},?\s+"
+)
 _INLINE = re.compile(
     rf",\s+(?:[a-z]+\s+){{0,2}}(?:in|on|during|by)\s+{_DATE}\s*,"  # ", completed in 1851,"
     rf"|,?\s+(?:in|on|during|by)\s+{_DATE}\b,?"
@@ -73,7 +77,9 @@ def build(doc: Document) -> list[Candidate]:
         if kept:
             prev = kept[-1][0]
             date = event[0]
-            if date.year == prev.year and (not date.month or not prev.month or date.month == prev.month):
+            if date.year == prev.year and (
+                not date.month or not prev.month or date.month == prev.month
+            ):
                 continue
         kept.append(event)
     if len(kept) < MIN_EVENTS:
@@ -89,7 +95,8 @@ def build(doc: Document) -> list[Candidate]:
     ]
     return [
         candidate(
-            doc, anchor,
+            doc,
+            anchor,
             type="sequence",
             prompt="Put these events in chronological order, earliest first.",
             explanation=f"The article dates them: {listing}.",

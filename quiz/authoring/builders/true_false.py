@@ -69,9 +69,7 @@ def build(doc: Document) -> list[Candidate]:
                 false = fix_article(statement[:at], new) + new + statement[at + len(mention.text) :]
                 if supported_elsewhere(doc, false, new, s.index):
                     continue
-                why = (
-                    f'False. {label} says {mention.text}, not {new}: "{s.text}"'
-                )
+                why = f'False. {label} says {mention.text}, not {new}: "{s.text}"'
                 out.append(_item(doc, s, false, False, why, 2.1, 2))
                 break
             else:
@@ -84,7 +82,9 @@ def _item(
     doc: Document, s: Sentence, statement: str, true: bool, why: str, score: float, level: int
 ) -> Candidate:
     choices = [
-        ChoiceDraft("True", true, "" if true else "One detail of this statement differs from the text."),
+        ChoiceDraft(
+            "True", true, "" if true else "One detail of this statement differs from the text."
+        ),
         ChoiceDraft("False", not true, "The text says exactly this." if true else ""),
     ]
     return candidate(

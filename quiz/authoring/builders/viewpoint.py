@@ -277,7 +277,10 @@ def build(doc: Document) -> list[Candidate]:
             key=lambda a: (a.kind != v.actor.kind, actors.index(a)),
         )
         for other in pool:
-            if any(contains_phrase(v.sentence.text, f) or contains_phrase(v.prompt, f) for f in other.forms):
+            if any(
+                contains_phrase(v.sentence.text, f) or contains_phrase(v.prompt, f)
+                for f in other.forms
+            ):
                 continue
             if same_answer(other.display, v.actor.display) or any(
                 same_answer(other.display, d) for d, _ in distractors
@@ -297,7 +300,8 @@ def build(doc: Document) -> list[Candidate]:
             note = f" ({mentioned} refers to {v.actor.display} here.)"
         out.append(
             candidate(
-                doc, v.sentence,
+                doc,
+                v.sentence,
                 type="who_holds_view",
                 prompt=v.prompt,
                 explanation=says(doc, v.sentence) + note,

@@ -52,7 +52,9 @@ def build(doc: Document) -> list[Candidate]:
             if sense is None or zipf > MAX_ZIPF or sense.lemma in seen:
                 continue
             seen.add(sense.lemma)
-            present = {lem for t in tokens for lems in getAllLemmas(t.lower).values() for lem in lems}
+            present = {
+                lem for t in tokens for lems in getAllLemmas(t.lower).values() for lem in lems
+            }
             others = [
                 o
                 for o in table.values()
@@ -83,7 +85,8 @@ def build(doc: Document) -> list[Candidate]:
             ]
             out.append(
                 candidate(
-                    doc, s,
+                    doc,
+                    s,
                     type="vocabulary",
                     prompt=prompt,
                     explanation=(
