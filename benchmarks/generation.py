@@ -24,7 +24,7 @@ ARTICLES = ROOT / "tests" / "fixtures" / "articles"
 
 WARM_UP = ArticleText(
     paragraphs=(
-        "In 1990, Dr. Jane Roe said that the river was rising. Critics argue that the data are weak.",
+        "In 1990, Dr. Jane Roe said that the river was rising. Critics argue the data are weak.",
         "Officials in Paris and Berlin rejected the plan in March 1991 and again in 1995.",
     )
 )

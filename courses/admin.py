@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from quiz.models import QuizSettings
+
 from .models import Course, Lesson, Paragraph
 
 
@@ -34,6 +36,18 @@ class ParagraphInline(admin.StackedInline):
     ordering = ["position"]
 
 
+class QuizSettingsInline(admin.StackedInline):
+    model = QuizSettings
+    can_delete = False
+    verbose_name_plural = "quiz settings"
+    fields = [
+        ("feedback_mode", "pass_mark"),
+        ("question_count", "max_attempts"),
+        ("shuffle_questions", "shuffle_choices"),
+        "grading_method",
+    ]
+
+
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
     list_display = [
@@ -56,7 +70,7 @@ class LessonAdmin(admin.ModelAdmin):
         ("Text", {"fields": ["summary"]}),
         ("Details", {"fields": readonly_fields, "classes": ["collapse"]}),
     ]
-    inlines = [ParagraphInline]
+    inlines = [QuizSettingsInline, ParagraphInline]
 
     @admin.display(description="reading time (minutes)")
     def reading_minutes(self, obj):

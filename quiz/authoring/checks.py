@@ -123,12 +123,10 @@ def structure_problems(c: Candidate) -> list[str]:
     elif c.type == "true_false":
         if [ch.text for ch in c.choices] != ["True", "False"] or n_correct != 1:
             out.append("needs True/False choices with one key")
-    elif c.type == "fill_blank":
-        if c.choices or not c.accepted_answers:
-            out.append("needs accepted answers and no choices")
-    elif c.type == "sequence":
-        if not 3 <= len(c.choices) <= 5 or n_correct != len(c.choices):
-            out.append("needs 3-5 items, all correct")
+    elif c.type == "fill_blank" and (c.choices or not c.accepted_answers):
+        out.append("needs accepted answers and no choices")
+    elif c.type == "sequence" and (not 3 <= len(c.choices) <= 5 or n_correct != len(c.choices)):
+        out.append("needs 3-5 items, all correct")
     if c.type in CHOICE_TYPES and any(not d.rationale for d in c.distractors):
         out.append("distractor without rationale")
     return out
@@ -139,9 +137,8 @@ def problems(article: ArticleText, c: Candidate) -> list[str]:
     out = structure_problems(c)
     if not evidence_ok(article, c):
         out.append("evidence not found verbatim")
-    if c.type in ("multiple_choice", "fill_blank", "who_holds_view", "vocabulary", "true_false"):
-        if not key_grounded(c):
-            out.append("key not grounded in evidence")
+    if c.type != "sequence" and not key_grounded(c):
+        out.append("key not grounded in evidence")
     if distractors_in_evidence(c):
         out.append("distractor appears in evidence")
     if duplicate_options(c):

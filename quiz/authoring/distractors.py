@@ -85,7 +85,7 @@ def _candidates(
             continue
         text = form_of(entity, form)
         if usable(text):
-            why = f"{label} names another {_NOUN.get(key.kind, 'answer')} here, not {text}."
+            why = f"{label} does not say this about {text}."
             picked.append((text, why))
         if len(picked) == n:
             return picked

@@ -190,7 +190,7 @@ class EntityIndex:
 
     def _add_gazetteer(self, s: Sentence, run: list[Token]) -> bool:
         """Greedy longest match of gazetteer names inside the run; hyphen parts count too."""
-        i, matched_any, leftovers = 0, False, []
+        i, matched_any = 0, False
         limit = gazetteer.max_name_tokens()
         while i < len(run):
             for n in range(min(limit, len(run) - i), 0, -1):
@@ -207,8 +207,6 @@ class EntityIndex:
                         self._add_country(s, offset, offset + len(part))
                         offset += len(part) + 1
                     matched_any = True
-                else:
-                    leftovers.append(tok)
                 i += 1
         return matched_any
 

@@ -51,6 +51,20 @@ def select(pool: list[Candidate], count: int) -> list[Candidate]:
     return spread_keys(rank(chosen))
 
 
+def _sentence_core(text: str) -> str:
+    return text.strip().rstrip(".!?").strip()
+
+
+def leaks(c: Candidate, chosen: list[Candidate]) -> bool:
+    """A main-idea option quotes another question's evidence sentence: it would give it away."""
+    for idea, other in [(c, o) for o in chosen] + [(o, c) for o in chosen]:
+        if idea.type == "main_idea" and any(
+            _sentence_core(ch.text) in other.evidence for ch in idea.choices
+        ):
+            return True
+    return False
+
+
 def _select(ranked: list[Candidate], count: int) -> list[Candidate]:
     per_type_cap = max(2, math.ceil(count * 0.3))
     chosen: list[Candidate] = []
@@ -61,6 +75,8 @@ def _select(ranked: list[Candidate], count: int) -> list[Candidate]:
 
     def allowed(c: Candidate) -> bool:
         if c.fact in facts or by_type.get(c.type, 0) >= per_type_cap or near_duplicate(c, chosen):
+            return False
+        if leaks(c, chosen):
             return False
         if key_is_longest(c):
             longest = sum(key_is_longest(o) for o in chosen) + 1

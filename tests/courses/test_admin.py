@@ -32,6 +32,11 @@ def test_editing_a_paragraph_refreshes_the_fingerprint(client, teacher, sample_l
             "paragraphs-INITIAL_FORMS": len(paragraphs),
             "paragraphs-MIN_NUM_FORMS": 0,
             "paragraphs-MAX_NUM_FORMS": 1000,
+            # The quiz settings inline, left unchanged.
+            "quiz_settings-TOTAL_FORMS": 0,
+            "quiz_settings-INITIAL_FORMS": 0,
+            "quiz_settings-MIN_NUM_FORMS": 0,
+            "quiz_settings-MAX_NUM_FORMS": 1,
         }
     )
     for i, p in enumerate(paragraphs):
@@ -56,3 +61,10 @@ def test_students_and_visitors_never_reach_the_admin(client, student, url):
     client.force_login(student)
     response = client.get(url)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_teacher_sets_quiz_settings_on_the_lesson(client, teacher, sample_lesson):
+    client.force_login(teacher)
+    html = client.get(f"/admin/courses/lesson/{sample_lesson.pk}/change/").content.decode()
+    for label in ("Feedback", "Pass mark (%)", "Questions per attempt", "Attempts allowed"):
+        assert label in html

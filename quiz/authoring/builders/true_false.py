@@ -3,16 +3,18 @@ A false statement is dropped if any other sentence of the article supports it.""
 
 from __future__ import annotations
 
+import re
+
 from ..distractors import entity_distractors
 from ..document import Document, content_lemmas
 from ..entities import Entity
 from ..models import Candidate, ChoiceDraft
 from ..text import (
     Sentence,
-    fix_article,
     as_statement,
     contains_phrase,
     first_clause,
+    fix_article,
     starts_unresolved,
     strip_marker,
     word_count,
@@ -20,6 +22,12 @@ from ..text import (
 from .common import candidate, says
 
 SWAPPABLE = ("country", "person", "org", "year", "number")
+# Bounds under which a changed figure or year may remain true.
+_BOUND = re.compile(
+    r"\b(?:(?:less|more|fewer|greater|higher|lower|earlier|later) than|under|over|at least|"
+    r"at most|up to|above|below|before|after|since|until|by|within)\s+(?:about\s+|some\s+)?$",
+    re.IGNORECASE,
+)
 _SUPPORT_OVERLAP = 0.5
 
 
@@ -65,6 +73,8 @@ def build(doc: Document) -> list[Candidate]:
             edges = statement[max(0, at - 1) : at + len(mention.text) + 1]
             if statement.count(mention.text) != 1 or "-" in edges:
                 continue
+            if entity.kind in ("number", "year") and _BOUND.search(statement[:at]):
+                continue  # "less than 1 percent" stays true as "less than 90 percent"
             for new, _ in entity_distractors(doc, entity, s, statement, form=mention.form, n=4):
                 false = fix_article(statement[:at], new) + new + statement[at + len(mention.text) :]
                 if supported_elsewhere(doc, false, new, s.index):

@@ -43,8 +43,8 @@ _QUOTE_SAID = re.compile(
 )
 _ACCORDING = re.compile(r"^According to (?P<actor>[^,]{2,60}), (?P<view>.+)$")
 _PERSPECTIVE = re.compile(
-    r"^From (?:a|an|the) (?P<actor>[A-Z][\w’'-]+) (?:perspective|point of view|standpoint|viewpoint)"
-    r", (?P<view>.+)$"
+    r"^From (?:a|an|the) (?P<actor>[A-Z][\w’'-]+) "
+    r"(?:perspective|point of view|standpoint|viewpoint), (?P<view>.+)$"
 )
 
 
