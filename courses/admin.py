@@ -1,8 +1,18 @@
-from django.contrib import admin
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
-from quiz.models import QuizSettings
+from quiz.generation import generate_for_lesson
+from quiz.models import QuizSettings, Status
 
+from .forms import ArticleImportForm
+from .importing import import_article
 from .models import Course, Lesson, Paragraph
 
 
@@ -54,8 +64,9 @@ class LessonAdmin(admin.ModelAdmin):
         "title",
         "course",
         "position",
-        "author_name",
         "published",
+        "published_questions",
+        "draft_questions",
         "word_count",
         "updated_at",
     ]
@@ -71,6 +82,25 @@ class LessonAdmin(admin.ModelAdmin):
         ("Details", {"fields": readonly_fields, "classes": ["collapse"]}),
     ]
     inlines = [QuizSettingsInline, ParagraphInline]
+    actions = ["generate_questions_action"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_published=Count("questions", filter=Q(questions__status=Status.PUBLISHED)),
+                n_drafts=Count("questions", filter=Q(questions__status=Status.DRAFT)),
+            )
+        )
+
+    @admin.display(description="published questions", ordering="n_published")
+    def published_questions(self, obj):
+        return obj.n_published
+
+    @admin.display(description="draft questions", ordering="n_drafts")
+    def draft_questions(self, obj):
+        return obj.n_drafts
 
     @admin.display(description="reading time (minutes)")
     def reading_minutes(self, obj):
@@ -84,3 +114,81 @@ class LessonAdmin(admin.ModelAdmin):
         Lesson.objects.filter(pk=lesson.pk).update(
             word_count=lesson.word_count, text_hash=lesson.text_hash
         )
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="courses_lesson_import",
+            ),
+            path(
+                "<int:pk>/generate/",
+                self.admin_site.admin_view(require_POST(self.generate_view)),
+                name="courses_lesson_generate",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request: HttpRequest):
+        """Add lesson from article: the same importer as `manage.py import_article`."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ArticleImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            lesson, created = import_article(
+                form.parsed,
+                data["course"],
+                title=data["title"],
+                source_name=data["source_name"],
+                published=data["publish"],
+            )
+            verb = "Imported" if created else "Updated"
+            messages.success(
+                request,
+                f"{verb} “{lesson.title}”: {lesson.paragraphs.count()} paragraphs, "
+                f"{lesson.word_count} words. Next: generate its questions.",
+            )
+            return HttpResponseRedirect(reverse("admin:courses_lesson_change", args=[lesson.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Add lesson from article",
+        }
+        return TemplateResponse(request, "admin/courses/lesson/import_article.html", context)
+
+    def generate_view(self, request: HttpRequest, pk: int):
+        lesson = get_object_or_404(Lesson, pk=pk)
+        if not request.user.has_perm("quiz.add_question"):
+            messages.error(request, "You don't have permission to add questions.")
+        else:
+            self._generate(request, [lesson])
+        return HttpResponseRedirect(
+            reverse("admin:quiz_question_changelist") + f"?lesson__id__exact={lesson.pk}"
+        )
+
+    def _generate(self, request, lessons):
+        for lesson in lessons:
+            result = generate_for_lesson(lesson, replace_drafts=True)
+            by_type = ", ".join(
+                f"{n} {label.lower()}" for label, n in sorted(result.by_type.items())
+            )
+            messages.success(
+                request,
+                f"“{lesson.title}”: {len(result.created)} draft questions"
+                f"{' (' + by_type + ')' if by_type else ''}. "
+                "Questions you edited, published or rejected were kept. Review the drafts, "
+                "then publish them.",
+            )
+
+    @admin.action(
+        description="Generate questions (replaces untouched drafts)", permissions=["change"]
+    )
+    def generate_questions_action(self, request, queryset):
+        if not request.user.has_perm("quiz.add_question"):
+            messages.error(request, "You don't have permission to add questions.")
+            return
+        with transaction.atomic():
+            self._generate(request, list(queryset))

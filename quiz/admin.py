@@ -1,46 +1,111 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .models import AcceptedAnswer, Choice, Question, Status
+from courses.models import Lesson
+
+from .admin_forms import AcceptedAnswerFormSet, ChoiceFormSet
+from .generation import generate_for_lesson
+from .models import (
+    AcceptedAnswer,
+    Attempt,
+    Choice,
+    LessonProgress,
+    Question,
+    Response,
+    Status,
+)
+from .regrade import apply_regrade, regrade_preview
 
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    formset = ChoiceFormSet
     fields = ["position", "text", "is_correct", "rationale"]
     extra = 0
 
 
 class AcceptedAnswerInline(admin.TabularInline):
     model = AcceptedAnswer
+    formset = AcceptedAnswerFormSet
     fields = ["text"]
     extra = 0
 
 
+class StaleFilter(admin.SimpleListFilter):
+    title = "matches the lesson text"
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Stale (article changed)"), ("no", "Up to date")]
+
+    def queryset(self, request, queryset):
+        stale = ~Q(source_hash=F("lesson__text_hash")) & ~Q(source_hash="")
+        if self.value() == "yes":
+            return queryset.filter(stale)
+        if self.value() == "no":
+            return queryset.exclude(stale)
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["short_prompt", "type", "lesson", "status", "skill", "difficulty", "position"]
-    list_filter = ["status", "type", "skill", "origin", "lesson"]
+    list_display = [
+        "short_prompt",
+        "type",
+        "lesson",
+        "status",
+        "skill",
+        "difficulty",
+        "position",
+        "stale_flag",
+        "teacher_edited",
+    ]
+    list_filter = ["status", "type", "skill", "origin", "teacher_edited", StaleFilter, "lesson"]
     list_select_related = ["lesson"]
-    search_fields = ["prompt", "explanation", "evidence_quote", "choices__text"]
-    readonly_fields = ["evidence_in_context", "origin", "origin_version", "teacher_edited"]
+    list_editable = ["position"]
+    list_per_page = 50
+    search_fields = ["prompt", "explanation", "evidence_quote", "lesson__title"]
+    readonly_fields = [
+        "evidence_in_context",
+        "origin",
+        "origin_version",
+        "teacher_edited",
+        "stale_flag",
+    ]
+    autocomplete_fields = ["lesson"]
     fieldsets = [
         (None, {"fields": ["lesson", "type", "prompt", "explanation", "status", "position"]}),
-        ("Evidence", {"fields": ["evidence_in_context", "evidence_quote"]}),
-        ("Classification", {"fields": ["skill", "difficulty", "origin", "origin_version"]}),
+        ("Evidence", {"fields": ["evidence_in_context", "stale_flag", "evidence_quote"]}),
         (
-            "Location of the evidence",
+            "Classification",
+            {"fields": ["skill", "difficulty", "origin", "origin_version", "teacher_edited"]},
+        ),
+        (
+            "Where the evidence is",
             {
                 "fields": ["evidence_paragraph", "evidence_start", "evidence_end"],
                 "classes": ["collapse"],
+                "description": "Paragraph number and character positions of the evidence "
+                "sentence. Normally set by the generator.",
             },
         ),
     ]
     inlines = [ChoiceInline, AcceptedAnswerInline]
-    actions = ["publish", "unpublish", "reject"]
+    actions = ["publish", "unpublish", "reject", "regenerate_drafts"]
 
     @admin.display(description="question", ordering="prompt")
     def short_prompt(self, obj):
         return str(obj)
+
+    @admin.display(description="stale", boolean=True)
+    def stale_flag(self, obj):
+        return obj.is_stale
 
     @admin.display(description="evidence in its paragraph")
     def evidence_in_context(self, obj):
@@ -48,20 +113,76 @@ class QuestionAdmin(admin.ModelAdmin):
         if paragraph is None:
             return "The evidence paragraph no longer exists: this question is stale."
         text = paragraph.text
+        found = text[obj.evidence_start : obj.evidence_end] == obj.evidence_quote
+        warning = (
+            ""
+            if found
+            else "The article changed: this sentence is no longer where it was. "
+            "Check the question against the text."
+        )
         return format_html(
-            "<p>¶{} — {}<mark>{}</mark>{}</p>",
+            '<div class="evidence-context"><p>{}</p><p>¶{} — {}<mark>{}</mark>{}</p>'
+            '<p><a href="{}" target="_blank" rel="noopener">Open in the article</a></p></div>',
+            warning,
             obj.evidence_paragraph,
             text[: obj.evidence_start],
             text[obj.evidence_start : obj.evidence_end],
             text[obj.evidence_end :],
+            obj.evidence_url(),
         )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.origin = "teacher"
+            obj.source_hash = obj.lesson.text_hash
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        question = form.instance
         # Any edit, to the question or its choices, protects it from regeneration.
         edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
-        if change and edited and not form.instance.teacher_edited:
-            Question.objects.filter(pk=form.instance.pk).update(teacher_edited=True)
+        if change and edited and not question.teacher_edited:
+            Question.objects.filter(pk=question.pk).update(teacher_edited=True)
+        if change and regrade_preview(question):
+            url = reverse("admin:quiz_question_regrade", args=[question.pk])
+            messages.warning(
+                request,
+                format_html(
+                    "Learners have answered this question and the new key changes some of "
+                    'their marks. <a href="{}">Preview and re-grade their answers</a>.',
+                    url,
+                ),
+            )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/regrade/",
+                self.admin_site.admin_view(self.regrade_view),
+                name="quiz_question_regrade",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def regrade_view(self, request: HttpRequest, pk: int):
+        question = get_object_or_404(Question.objects.with_options(), pk=pk)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        if request.method == "POST":
+            changed = apply_regrade(question)
+            messages.success(
+                request, f"Re-graded {changed} answer(s); scores and progress updated."
+            )
+            return HttpResponseRedirect(reverse("admin:quiz_question_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Re-grade answers",
+            "question": question,
+            "changes": regrade_preview(question),
+        }
+        return TemplateResponse(request, "admin/quiz/question/regrade.html", context)
 
     def _set_status(self, request, queryset, status, verb):
         updated = queryset.update(status=status)
@@ -78,3 +199,103 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description="Reject selected questions", permissions=["change"])
     def reject(self, request, queryset):
         self._set_status(request, queryset, Status.REJECTED, "rejected")
+
+    @admin.action(
+        description="Regenerate untouched drafts of the selected questions' lessons",
+        permissions=["add"],
+    )
+    def regenerate_drafts(self, request, queryset):
+        lessons = Lesson.objects.filter(pk__in=queryset.values("lesson_id"))
+        for lesson in lessons:
+            result = generate_for_lesson(lesson, replace_drafts=True)
+            self.message_user(
+                request,
+                f"“{lesson.title}”: replaced {result.replaced} untouched drafts with "
+                f"{len(result.created)} new ones; edited, published and rejected questions kept.",
+                messages.SUCCESS,
+            )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Learners' work: teachers may look, never change."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(LessonProgress)
+class LessonProgressAdmin(ReadOnlyAdmin):
+    list_display = [
+        "learner",
+        "lesson",
+        "status",
+        "attempts_count",
+        "best_score",
+        "latest_score",
+        "grade",
+        "last_activity",
+    ]
+    list_filter = ["status", "lesson__course", "lesson"]
+    list_select_related = ["learner", "lesson"]
+    search_fields = ["learner__username", "lesson__title"]
+
+
+class ResponseInline(admin.TabularInline):
+    model = Response
+    fields = ["item", "choice", "text", "is_correct", "answered_at"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = [
+        "learner",
+        "lesson",
+        "number",
+        "is_practice",
+        "score",
+        "answered_count",
+        "question_total",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["is_practice", "lesson__course", "lesson"]
+    list_select_related = ["learner", "lesson"]
+    search_fields = ["learner__username", "lesson__title"]
+
+    @admin.display(description="score (%)")
+    def score(self, obj):
+        return obj.score_percent if obj.is_finished else "—"
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["learner", "question", "given", "is_correct", "answered_at"]
+    list_filter = ["is_correct", "item__attempt__lesson"]
+    list_select_related = ["item__attempt__learner", "item__question", "choice"]
+    search_fields = ["item__attempt__learner__username", "item__question__prompt", "text"]
+
+    @admin.display(description="learner", ordering="item__attempt__learner__username")
+    def learner(self, obj):
+        return obj.item.attempt.learner
+
+    @admin.display(description="question")
+    def question(self, obj):
+        return obj.item.question
+
+    @admin.display(description="answer")
+    def given(self, obj):
+        if obj.choice_id:
+            return obj.choice.text
+        return obj.text or ("order given" if obj.order else "—")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/results/", views.results, name="results"),
     path("attempts/<int:attempt_id>/practice/", views.practice, name="practice"),
     path("me/", views.my_learning, name="my_learning"),
+    path("preview/lessons/<int:lesson_id>/", views.preview, name="preview"),
 ]

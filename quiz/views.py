@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +22,7 @@ from courses.models import Course, Lesson
 
 from . import attempts
 from .forms import AnswerForm
-from .grading import key_text
+from .grading import is_correct, key_text
 from .models import (
     Attempt,
     AttemptItem,
@@ -349,5 +350,57 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "continue_url": continue_url,
             "open_lessons": set(open_attempts),
             "statuses": ProgressStatus,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Teachers see the lesson and try its questions as a student would; nothing is recorded."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+    if not request.user.has_perm("quiz.view_question"):
+        raise PermissionDenied
+    lesson = get_object_or_404(Lesson.objects.for_reading_page(), pk=lesson_id)
+    questions = list(
+        lesson.questions.exclude(status="rejected")
+        .prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")),
+            "accepted_answers",
+        )
+        .order_by("position", "pk")
+    )
+    checked_id = request.POST.get("question") if request.method == "POST" else None
+    rows = []
+    for n, question in enumerate(questions, start=1):
+        question.lesson = lesson
+        order = [c.pk for c in question.choices.all()]
+        if question.type == QuestionType.SEQUENCE and len(order) > 1:
+            order = order[1:] + order[:1]  # never shown already in order
+        item = AttemptItem(question=question, position=n, choice_order=order)
+        prefix = f"q{question.pk}"
+        row = {
+            "question": question,
+            "n": n,
+            "form": AnswerForm(item, prefix=prefix),
+            "heading_id": f"{prefix}-prompt",
+        }
+        if checked_id == str(question.pk):
+            form = AnswerForm(item, request.POST, prefix=prefix)
+            row["form"] = form
+            if form.is_valid():
+                answer = form.answer()
+                row["result"] = is_correct(question, answer)
+                row["key"] = key_text(question)
+        rows.append(row)
+    return TemplateResponse(
+        request,
+        "quiz/preview.html",
+        {
+            "lesson": lesson,
+            "course": lesson.course,
+            "paragraphs": lesson.paragraphs.all(),
+            "rows": rows,
         },
     )

@@ -47,8 +47,7 @@ def test_command_stores_drafts_with_evidence(capsys, sample_lesson):
 def test_generation_is_deterministic(sample_lesson):
     first = [(q.type, q.prompt) for q in generate_for_lesson(sample_lesson).created]
     again = [
-        (q.type, q.prompt)
-        for q in generate_for_lesson(sample_lesson, replace_drafts=True).created
+        (q.type, q.prompt) for q in generate_for_lesson(sample_lesson, replace_drafts=True).created
     ]
     assert first == again
 
