@@ -31,7 +31,8 @@ class ArticleImportForm(forms.Form):
         label="Publish the lesson now",
         required=False,
         initial=True,
-        help_text="Students only see published lessons. Questions stay drafts until you publish them.",
+        help_text="Students only see published lessons. "
+        "Questions stay drafts until you publish them.",
     )
 
     def clean(self):

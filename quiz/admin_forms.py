@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import QuestionType, SINGLE_ANSWER_TYPES
+from .models import SINGLE_ANSWER_TYPES, QuestionType
 
 
 def live_forms(formset) -> list:

@@ -607,7 +607,13 @@ def test_failed_save_is_shown_and_nothing_is_stored(live_server, student, page):
     other = page.context.new_page()
     log_in(other, base, student.username)
     other.close()
-    card.get_by_role("button", name="Check answer").click()
+    with page.expect_response(lambda r: r.request.method == "POST") as retried:
+        card.get_by_role("button", name="Check answer").click()
+    assert retried.value.status == 200, (
+        f"after logging in again, 'try again' got HTTP {retried.value.status}: the page still "
+        "sends the CSRF token from before the log-in (Django rotates it on log-in), so the "
+        "answer is refused and the learner is told to check their connection"
+    )
     expect(save_error).to_be_hidden()
     expect_feedback(page, plan)
     assert Response.objects.filter(item=item).exists()
@@ -694,4 +700,22 @@ def test_quiz_pages_look_right_and_pass_axe(live_server, student, page, screensh
     page.goto(base + "/me/")
     expect(page.get_by_role("heading", name="My learning", level=1)).to_be_visible()
     check("my-learning")
+    # On a phone the table's header row is hidden; each score must still say what it is.
+    page.set_viewport_size(SIZES["phone"])
+    unlabelled = page.evaluate(UNLABELLED_CELLS)
+    if unlabelled:
+        failures.append(
+            "my-learning (phone): the column headers are hidden and these cells have no "
+            f"label of their own (Best / Latest / Attempts?): {unlabelled}"
+        )
     assert failures == []
+
+
+UNLABELLED_CELLS = """() => {
+    const table = document.querySelector('table.table');
+    if (table.tHead && table.tHead.getClientRects().length > 0) return [];
+    return [...table.querySelectorAll('tbody td')].filter((td) => {
+        const before = getComputedStyle(td, '::before').content;
+        return ['none', 'normal', '""', ''].includes(before) && !td.querySelector('.badge');
+    }).map((td) => td.textContent.trim());
+}"""
