@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from quiz.generation import generate_for_lesson
@@ -101,6 +102,12 @@ class LessonAdmin(admin.ModelAdmin):
     @admin.display(description="draft questions", ordering="n_drafts")
     def draft_questions(self, obj):
         return obj.n_drafts
+
+    @admin.display(description="report")
+    def report_link(self, obj):
+        return format_html(
+            '<a href="{}">Class report</a>', reverse("admin:quiz_lesson_report", args=[obj.pk])
+        )
 
     @admin.display(description="reading time (minutes)")
     def reading_minutes(self, obj):

@@ -1,7 +1,9 @@
+import csv
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -9,6 +11,7 @@ from django.utils.html import format_html
 
 from courses.models import Lesson
 
+from . import charts, reports
 from .admin_forms import AcceptedAnswerFormSet, ChoiceFormSet
 from .generation import generate_for_lesson
 from .models import (
@@ -72,6 +75,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_per_page = 50
     search_fields = ["prompt", "explanation", "evidence_quote", "lesson__title"]
     readonly_fields = [
+        "preview_link",
         "evidence_in_context",
         "origin",
         "origin_version",
@@ -80,7 +84,20 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["lesson"]
     fieldsets = [
-        (None, {"fields": ["lesson", "type", "prompt", "explanation", "status", "position"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "lesson",
+                    "type",
+                    "prompt",
+                    "explanation",
+                    "status",
+                    "position",
+                    "preview_link",
+                ]
+            },
+        ),
         ("Evidence", {"fields": ["evidence_in_context", "stale_flag", "evidence_quote"]}),
         (
             "Classification",
@@ -102,6 +119,13 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="question", ordering="prompt")
     def short_prompt(self, obj):
         return str(obj)
+
+    @admin.display(description="see it as a student")
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "Save the question first."
+        url = reverse("quiz:preview", args=[obj.lesson_id]) + f"#q-{obj.pk}"
+        return format_html('<a href="{}">Preview as a student</a> (records nothing)', url)
 
     @admin.display(description="stale", boolean=True)
     def stale_flag(self, obj):
@@ -158,12 +182,88 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_urls(self):
         own = [
             path(
+                "report/<int:lesson_id>/",
+                self.admin_site.admin_view(self.report_view),
+                name="quiz_lesson_report",
+            ),
+            path(
+                "report/<int:lesson_id>/grades.csv",
+                self.admin_site.admin_view(self.grades_csv_view),
+                name="quiz_lesson_grades_csv",
+            ),
+            path(
+                "report/<int:lesson_id>/responses.csv",
+                self.admin_site.admin_view(self.responses_csv_view),
+                name="quiz_lesson_responses_csv",
+            ),
+            path(
                 "<int:pk>/regrade/",
                 self.admin_site.admin_view(self.regrade_view),
                 name="quiz_question_regrade",
             ),
         ]
         return own + super().get_urls()
+
+    def _report_lesson(self, request, lesson_id: int) -> Lesson:
+        if not request.user.has_perm("quiz.view_lessonprogress"):
+            raise PermissionDenied
+        return get_object_or_404(Lesson.objects.select_related("course"), pk=lesson_id)
+
+    def report_view(self, request: HttpRequest, lesson_id: int):
+        """How the class is doing on one lesson: figures, histogram, item analysis, learners."""
+        lesson = self._report_lesson(request, lesson_id)
+        summary = reports.lesson_summary(lesson)
+        stats = reports.question_stats(lesson)
+        rows = [
+            {
+                "stat": stat,
+                "chart": charts.bar_svg(
+                    [
+                        (c.text + (" (correct)" if c.is_correct else ""), c.share)
+                        for c in stat.choices
+                    ],
+                    title=f"How often each choice of question {stat.position} was chosen",
+                    chart_id=f"choices-{stat.question_id}",
+                    highlight=frozenset(
+                        c.text + " (correct)" for c in stat.choices if c.is_correct
+                    ),
+                )
+                if stat.choices
+                else "",
+            }
+            for stat in stats
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Report: {lesson.title}",
+            "lesson": lesson,
+            "summary": summary,
+            "histogram": charts.histogram_svg(
+                summary.histogram,
+                summary.histogram_labels,
+                title="Learners by grade",
+                chart_id="grade-histogram",
+            ),
+            "stats": rows,
+            "learners": reports.learner_rows(lesson),
+        }
+        return TemplateResponse(request, "admin/quiz/report.html", context)
+
+    def _csv(self, rows, filename: str) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv.writer(response)
+        writer.writerows(rows)
+        return response
+
+    def grades_csv_view(self, request: HttpRequest, lesson_id: int):
+        lesson = self._report_lesson(request, lesson_id)
+        return self._csv(reports.grades_csv_rows(lesson), f"grades-{lesson.slug}.csv")
+
+    def responses_csv_view(self, request: HttpRequest, lesson_id: int):
+        lesson = self._report_lesson(request, lesson_id)
+        return self._csv(reports.responses_csv_rows(lesson), f"responses-{lesson.slug}.csv")
 
     def regrade_view(self, request: HttpRequest, pk: int):
         question = get_object_or_404(Question.objects.with_options(), pk=pk)

@@ -187,9 +187,7 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     if request.method == "GET":
         if attempt.is_finished:
             return redirect("quiz:results", attempt.pk)
-        template = "quiz/question.html"
-        if wants_partial(request):
-            template += "#quiz-area"
+        template = "quiz/question_swap.html" if wants_partial(request) else "quiz/question.html"
         form = AnswerForm(item) if response_of(item) is None else None
         return TemplateResponse(request, template, question_context(item, form))
 

@@ -10,6 +10,21 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
 });
 
+// Django rotates the CSRF token at log-in: always send the current one from the cookie, so a
+// page opened before the learner logged in again can still save.
+function csrfCookie() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = csrfCookie();
+  if (!token) return;
+  event.detail.headers["X-CSRFToken"] = token;
+  // Django reads the form field before the header, so the field must be current too.
+  const data = event.detail.formData;
+  if (data && data.has("csrfmiddlewaretoken")) data.set("csrfmiddlewaretoken", token);
+});
+
 // A request that failed (network, server error, expired session) must never fail silently.
 function showNotSaved(event) {
   const source = event.detail.elt;
@@ -17,9 +32,18 @@ function showNotSaved(event) {
   const message = form.querySelector(".save-error");
   const status = event.detail.xhr ? event.detail.xhr.status : 0;
   if (message) {
-    message.textContent = status === 401
-      ? "Not saved — you have been logged out. Log in again, then try again."
-      : "Not saved — check your connection and try again.";
+    if (status === 401) {
+      message.textContent = "Not saved — you have been logged out. ";
+      const link = document.createElement("a");
+      link.href = message.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+      link.target = "_blank";
+      link.textContent = "Log in again (new tab)";
+      message.append(link, ", then try again here.");
+    } else if (status === 403) {
+      message.textContent = "Not saved — this page is out of date. Reload the page and try again.";
+    } else {
+      message.textContent = "Not saved — check your connection and try again.";
+    }
     message.hidden = false;
     message.focus();
   } else if (source.matches("a[href]")) {

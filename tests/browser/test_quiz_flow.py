@@ -346,6 +346,12 @@ def test_new_student_signs_up_and_takes_the_whole_quiz_with_the_mouse(
     for n in range(1, total + 1):
         question_heading(page, n, total)
         assert page.url == f"{base}{attempt_path}/{n}/"
+        title = page.title()
+        if not title.startswith(f"Question {n} ") and not any("title" in p for p in problems):
+            problems.append(
+                f"after 'Next question' the document title is still {title!r} at question {n}: "
+                "the #quiz-area partial carries no <title>"
+            )
         plan = plan_answer(item_at(attempt_id, n), correct=n != wrong_at)
         correct_count += plan.correct
 
@@ -375,7 +381,7 @@ def test_new_student_signs_up_and_takes_the_whole_quiz_with_the_mouse(
             expect(mark).to_be_visible()
             expect(mark).to_have_text(question.evidence_quote)
             assert page.evaluate(f"document.querySelector('{anchor}').matches(':target')")
-            assert page.evaluate(f"document.querySelector('{anchor}').getBoundingClientRect().top")
+            expect(page.locator(anchor)).to_be_in_viewport()
             page.go_back()
             expect(page).to_have_url(f"{base}{attempt_path}/{n}/")
             expect_feedback(page, plan)
@@ -406,7 +412,9 @@ def test_new_student_signs_up_and_takes_the_whole_quiz_with_the_mouse(
     expect(page.locator(".score__detail")).to_contain_text(f"{correct_count} of {total} right")
     expect(page.locator(".score__detail")).to_contain_text("Passed")
     expect(page.locator(".review__item--wrong")).to_have_count(total - correct_count)
-    expect(page.get_by_role("button", name="Practise what I missed (1)")).to_be_visible()
+    expect(
+        page.get_by_role("button", name=f"Practise what I missed ({total - correct_count})")
+    ).to_be_visible()
     assert duplicated_page_chrome(page) == []
 
     # Try again: a new attempt, at question 1, nothing answered.
@@ -433,7 +441,7 @@ def test_new_student_signs_up_and_takes_the_whole_quiz_with_the_mouse(
     expect(row.locator("td")).to_have_text([status, f"{score}%", f"{score}%", "1"])
     expect(page.get_by_text("1 of 1 lesson completed")).to_be_visible()
 
-    assert problems == []
+    assert not problems, "App defects found:\n" + "\n".join(problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,7 +607,10 @@ def test_failed_save_is_shown_and_nothing_is_stored(live_server, student, page):
     answer_with_mouse(page, plan)
     expect(save_error).to_be_visible()
     expect(save_error).to_have_text(
-        "Not saved — you have been logged out. Log in again, then try again."
+        "Not saved — you have been logged out. Log in again (new tab), then try again here."
+    )
+    expect(save_error.get_by_role("link", name="Log in again (new tab)")).to_have_attribute(
+        "href", f"/accounts/login/?next=%2Fattempts%2F{attempt_id}%2F2%2F"
     )
     assert not Response.objects.filter(item=item).exists()
 
@@ -708,7 +719,7 @@ def test_quiz_pages_look_right_and_pass_axe(live_server, student, page, screensh
             "my-learning (phone): the column headers are hidden and these cells have no "
             f"label of their own (Best / Latest / Attempts?): {unlabelled}"
         )
-    assert failures == []
+    assert not failures, "App defects found:\n" + "\n".join(failures)
 
 
 UNLABELLED_CELLS = """() => {

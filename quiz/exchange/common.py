@@ -1,0 +1,240 @@
+"""What GIFT and Moodle XML exchange share: parsed questions, errors, metadata and saving."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+
+from courses.models import Lesson
+from quiz.models import (
+    SINGLE_ANSWER_TYPES,
+    AcceptedAnswer,
+    Choice,
+    Difficulty,
+    Question,
+    QuestionType,
+    Skill,
+    Status,
+)
+
+BLANK = "_____"
+GIFT_ORIGIN = "gift"
+MOODLE_XML_ORIGIN = "moodle_xml"
+TEACHER_ORIGIN = "teacher"
+
+CHOICE_TEXT_MAX = Choice._meta.get_field("text").max_length
+RATIONALE_MAX = Choice._meta.get_field("rationale").max_length
+ANSWER_MAX = AcceptedAnswer._meta.get_field("text").max_length
+
+# The skill a hand-written question (no metadata) gets, by type.
+DEFAULT_SKILL = {
+    QuestionType.WHO_HOLDS_VIEW: Skill.VIEWPOINT,
+    QuestionType.VOCABULARY: Skill.VOCABULARY,
+    QuestionType.SEQUENCE: Skill.SEQUENCE,
+    QuestionType.MAIN_IDEA: Skill.MAIN_IDEA,
+}
+
+# Our types that are written as a Moodle multiple-choice question (one right answer).
+CHOICE_TYPES = frozenset(SINGLE_ANSWER_TYPES)
+
+
+@dataclass(frozen=True)
+class GiftError:
+    """A problem in an imported file, at a 1-based line number (also used for Moodle XML)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: list[Question] = field(default_factory=list)
+    errors: list[GiftError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ParsedChoice:
+    text: str
+    is_correct: bool = False
+    rationale: str = ""
+    position: int = 0
+
+
+@dataclass
+class Evidence:
+    paragraph: int
+    start: int
+    end: int
+    quote: str | None = None  # None: take it from the lesson text (checked by `quote_hash`)
+    quote_hash: str = ""
+
+
+@dataclass
+class ParsedQuestion:
+    """A question read from a file, not yet saved."""
+
+    line: int
+    type: str
+    prompt: str
+    explanation: str = ""
+    choices: list[ParsedChoice] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
+    skill: str | None = None
+    difficulty: int | None = None
+    evidence: Evidence | None = None
+    has_metadata: bool = False
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+def format_evidence(question: Question) -> str:
+    return f"{question.evidence_paragraph}.{question.evidence_start}-{question.evidence_end}"
+
+
+def parse_evidence(value: str) -> Evidence | None:
+    """`4.120-245` → Evidence(4, 120, 245); None when malformed."""
+    paragraph, dot, span = value.strip().partition(".")
+    start, dash, end = span.partition("-")
+    if not (dot and dash and paragraph.isdigit() and start.isdigit() and end.isdigit()):
+        return None
+    return Evidence(int(paragraph), int(start), int(end))
+
+
+def quote_fingerprint(quote: str) -> str:
+    return hashlib.sha256(quote.encode()).hexdigest()[:12]
+
+
+def clean_skill(value: str | None, question_type: str) -> str:
+    if value in Skill.values:
+        return value
+    return DEFAULT_SKILL.get(question_type, Skill.LITERAL)
+
+
+def clean_difficulty(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return Difficulty.MEDIUM
+    return number if number in Difficulty.values else Difficulty.MEDIUM
+
+
+def resolve_evidence(evidence: Evidence | None, paragraphs: dict[int, str]) -> tuple:
+    """(paragraph, start, end, quote) when the evidence checks out in this lesson's text.
+
+    The quote must be found at the stated place; when the text moved (an edited lesson), the
+    quote is looked for in the stated paragraph, then in every paragraph. Otherwise the
+    evidence is left empty for the teacher to fix: (1, 0, 0, "").
+    """
+    empty = (1, 0, 0, "")
+    if evidence is None:
+        return empty
+    text = paragraphs.get(evidence.paragraph)
+    if evidence.quote is None:  # Moodle XML: offsets plus a fingerprint of the quote
+        if text is None or not 0 <= evidence.start <= evidence.end <= len(text):
+            return empty
+        quote = text[evidence.start : evidence.end]
+        if not quote or quote_fingerprint(quote) != evidence.quote_hash:
+            return empty
+        return (evidence.paragraph, evidence.start, evidence.end, quote)
+    quote = evidence.quote
+    if not quote:
+        return empty
+    if text is not None and text[evidence.start : evidence.end] == quote:
+        return (evidence.paragraph, evidence.start, evidence.end, quote)
+    ordered = ([evidence.paragraph] if text is not None else []) + sorted(paragraphs)
+    for position in ordered:
+        found = paragraphs[position].find(quote)
+        if found >= 0:
+            return (position, found, found + len(quote), quote)
+    return empty
+
+
+# --- checks shared by both formats --------------------------------------------------------------
+
+
+def check_lengths(parsed: ParsedQuestion) -> list[str]:
+    problems = []
+    for choice in parsed.choices:
+        if len(choice.text) > CHOICE_TEXT_MAX:
+            problems.append(
+                f"the answer “{choice.text[:40]}…” is too long "
+                f"({len(choice.text)} characters, at most {CHOICE_TEXT_MAX})"
+            )
+        if len(choice.rationale) > RATIONALE_MAX:
+            problems.append(
+                f"the feedback of “{choice.text[:40]}” is too long "
+                f"({len(choice.rationale)} characters, at most {RATIONALE_MAX})"
+            )
+    for answer in parsed.answers:
+        if len(answer) > ANSWER_MAX:
+            problems.append(
+                f"the accepted answer “{answer[:40]}…” is too long "
+                f"({len(answer)} characters, at most {ANSWER_MAX})"
+            )
+    if not parsed.prompt.strip():
+        problems.append("the question has no text")
+    return problems
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def save_questions(
+    lesson: Lesson, parsed: list[ParsedQuestion], *, status: str, origin: str
+) -> list[Question]:
+    """Create the questions (with choices and answers) at the end of the lesson's quiz."""
+    if status not in Status.values:
+        raise ValueError(f"Unknown status {status!r}; expected one of {Status.values}.")
+    paragraphs = dict(lesson.paragraphs.values_list("position", "text"))
+    created = []
+    with transaction.atomic():
+        position = lesson.questions.aggregate(top=Max("position"))["top"] or 0
+        for item in parsed:
+            position += 1
+            paragraph, start, end, quote = resolve_evidence(item.evidence, paragraphs)
+            question = Question.objects.create(
+                lesson=lesson,
+                type=item.type,
+                prompt=item.prompt,
+                explanation=item.explanation,
+                evidence_paragraph=paragraph,
+                evidence_start=start,
+                evidence_end=end,
+                evidence_quote=quote,
+                source_hash=lesson.text_hash,
+                skill=clean_skill(item.skill, item.type),
+                difficulty=clean_difficulty(item.difficulty),
+                status=status,
+                origin=origin if item.has_metadata else TEACHER_ORIGIN,
+                # Imported questions are the teacher's content: regeneration must never
+                # replace them as if they were untouched generated drafts.
+                teacher_edited=True,
+                position=position,
+            )
+            Choice.objects.bulk_create(
+                Choice(
+                    question=question,
+                    text=choice.text,
+                    is_correct=choice.is_correct,
+                    rationale=choice.rationale,
+                    position=choice.position or i,
+                )
+                for i, choice in enumerate(item.choices, start=1)
+            )
+            AcceptedAnswer.objects.bulk_create(
+                AcceptedAnswer(question=question, text=text)
+                for text in dict.fromkeys(item.answers)  # unique, in order
+            )
+            created.append(question)
+    return created

@@ -1,0 +1,336 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from courses.models import Lesson
+from quiz import attempts
+from quiz.grading import Answer
+from quiz.models import Attempt, LessonProgress, Question, Response
+from tests.factories import (
+    SAMPLE,
+    make_course,
+    make_lesson,
+    make_question,
+    make_quiz,
+    make_student,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_teachers_group_has_exactly_the_teaching_permissions():
+    perms = set(Group.objects.get(name="Teachers").permissions.values_list("codename", flat=True))
+    for model in (
+        "course",
+        "lesson",
+        "paragraph",
+        "question",
+        "choice",
+        "acceptedanswer",
+        "quizsettings",
+    ):
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= perms
+    learner_work = {"attempt", "attemptitem", "response", "lessonprogress"}
+    for model in learner_work:
+        assert f"view_{model}" in perms
+        assert not {f"add_{model}", f"change_{model}", f"delete_{model}"} & perms
+    assert not any(p.endswith(("_user", "_group")) for p in perms)
+
+
+ADMIN_PAGES = [
+    "/admin/courses/lesson/",
+    "/admin/courses/lesson/import/",
+    "/admin/quiz/question/",
+    "/admin/quiz/attempt/",
+    "/admin/quiz/lessonprogress/",
+    "/admin/quiz/response/",
+]
+
+
+@pytest.mark.parametrize("url", ADMIN_PAGES)
+def test_admin_pages_by_role(client, teacher, url):
+    assert client.get(url).status_code == 302  # anonymous: to the admin log-in
+    client.force_login(make_student("pupil"))
+    response = client.get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(teacher)
+    assert client.get(url).status_code == 200
+
+
+def test_learner_work_is_read_only_for_teachers(client, teacher, student):
+    lesson, _ = make_quiz()
+    attempt, _ = attempts.start_or_resume(student, lesson)
+    item = attempt.items.select_related("question", "attempt").first()
+    attempts.record_answer(item, Answer(choice=item.question.choices.first(), text="x"))
+    client.force_login(teacher)
+    response = Response.objects.get()
+    assert client.get(f"/admin/quiz/response/{response.pk}/change/").status_code == 200
+    assert client.post(f"/admin/quiz/response/{response.pk}/change/", {}).status_code == 403
+    assert client.get("/admin/quiz/response/add/").status_code == 403
+    assert (
+        client.post(f"/admin/quiz/attempt/{attempt.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert Attempt.objects.exists()
+
+
+class TestImportForm:
+    def post(self, client, **data):
+        course = make_course()
+        return client.post(
+            "/admin/courses/lesson/import/", {"course": course.pk, "publish": "on", **data}
+        )
+
+    def test_upload_creates_lesson_and_offers_generation(self, client, teacher):
+        client.force_login(teacher)
+        upload = SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes(), "text/plain")
+        response = self.post(client, file=upload)
+        lesson = Lesson.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == f"/admin/courses/lesson/{lesson.pk}/change/"
+        page = client.get(response["Location"]).content.decode()
+        assert "Next: generate its questions" in page
+        assert f'action="/admin/courses/lesson/{lesson.pk}/generate/"' in page
+        assert lesson.paragraphs.count() == 13 and lesson.author_name == "Basel Haj Jasem"
+
+    def test_paste_text_with_title(self, client, teacher):
+        client.force_login(teacher)
+        self.post(client, text="One paragraph.\n\nAnother one here.", title="Pasted")
+        lesson = Lesson.objects.get()
+        assert lesson.title == "Pasted" and lesson.paragraphs.count() == 2
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({}, "Upload a .txt file or paste the article"),
+            ({"text": "   "}, "Upload a .txt file or paste the article"),
+            ({"file": b"", "name": "e.txt"}, "The submitted file is empty."),
+            ({"file": b"\x89PNG\x00\x00binary", "name": "x.png"}, "looks binary"),
+            ({"file": b"caf\xe9 au lait", "name": "l.txt"}, "not UTF-8"),
+            ({"text": "Short version\n\n"}, "Short version"),
+            ({"text": "x", "file": b"y", "name": "b.txt"}, "not both"),
+        ],
+    )
+    def test_bad_input_is_a_form_error(self, client, teacher, data, message):
+        client.force_login(teacher)
+        if "file" in data:
+            data["file"] = SimpleUploadedFile(data.pop("name"), data["file"], "text/plain")
+        response = self.post(client, **data)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Lesson.objects.exists()
+
+
+def test_generate_button_and_action(client, teacher, sample_lesson):
+    client.force_login(teacher)
+    response = client.post(f"/admin/courses/lesson/{sample_lesson.pk}/generate/", follow=True)
+    html = response.content.decode()
+    assert "draft questions" in html and "Review the drafts" in html
+    n = Question.objects.filter(lesson=sample_lesson, status="draft").count()
+    assert n >= 10
+    client.post(
+        "/admin/courses/lesson/",
+        {"action": "generate_questions_action", "_selected_action": [sample_lesson.pk]},
+    )
+    assert Question.objects.filter(lesson=sample_lesson).count() == n  # replaced, not added
+
+
+def change_data(question, **overrides):
+    """The admin change form's POST data for `question`, with its inlines."""
+    choices = list(question.choices.order_by("position"))
+    answers = list(question.accepted_answers.all())
+    data = {
+        "lesson": question.lesson_id,
+        "type": question.type,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "status": question.status,
+        "position": question.position,
+        "evidence_quote": question.evidence_quote,
+        "skill": question.skill,
+        "difficulty": question.difficulty,
+        "evidence_paragraph": question.evidence_paragraph,
+        "evidence_start": question.evidence_start,
+        "evidence_end": question.evidence_end,
+        "choices-TOTAL_FORMS": len(choices),
+        "choices-INITIAL_FORMS": len(choices),
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 1000,
+        "accepted_answers-TOTAL_FORMS": len(answers),
+        "accepted_answers-INITIAL_FORMS": len(answers),
+        "accepted_answers-MIN_NUM_FORMS": 0,
+        "accepted_answers-MAX_NUM_FORMS": 1000,
+    }
+    for i, c in enumerate(choices):
+        data.update(
+            {
+                f"choices-{i}-id": c.pk,
+                f"choices-{i}-question": question.pk,
+                f"choices-{i}-position": c.position,
+                f"choices-{i}-text": c.text,
+                f"choices-{i}-rationale": c.rationale,
+            }
+        )
+        if c.is_correct:
+            data[f"choices-{i}-is_correct"] = "on"
+    for i, a in enumerate(answers):
+        data.update(
+            {
+                f"accepted_answers-{i}-id": a.pk,
+                f"accepted_answers-{i}-question": question.pk,
+                f"accepted_answers-{i}-text": a.text,
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+class TestQuestionEditing:
+    def edit(self, client, question, **overrides):
+        return client.post(
+            f"/admin/quiz/question/{question.pk}/change/", change_data(question, **overrides)
+        )
+
+    def test_valid_edit_marks_teacher_edited(self, client, teacher):
+        lesson, (question, *_) = make_quiz()
+        client.force_login(teacher)
+        response = self.edit(client, question, prompt="Which insect dances?")
+        assert response.status_code == 302
+        question.refresh_from_db()
+        assert question.teacher_edited and question.prompt == "Which insect dances?"
+
+    @pytest.mark.parametrize(
+        ("qtype", "overrides", "message"),
+        [
+            ("multiple_choice", {"choices-1-is_correct": "on"}, "exactly one correct choice"),
+            ("multiple_choice", {"choices-0-is_correct": ""}, "exactly one correct choice"),
+            (
+                "multiple_choice",
+                {"choices-1-DELETE": "on", "choices-2-DELETE": "on", "choices-3-DELETE": "on"},
+                "at least two choices",
+            ),
+            ("true_false", {"choices-1-is_correct": "on"}, "exactly two choices"),
+            ("fill_blank", {"accepted_answers-0-DELETE": "on"}, "at least one accepted answer"),
+            ("sequence", {"choices-2-DELETE": "on"}, "at least three items"),
+            ("sequence", {"choices-2-position": "1"}, "each number once"),
+        ],
+    )
+    def test_shape_rules_with_teacher_messages(self, client, teacher, qtype, overrides, message):
+        lesson, questions = make_quiz()
+        question = (
+            next(q for q in questions if q.type == qtype)
+            if qtype in ("fill_blank", "sequence")
+            else make_question(lesson, qtype, position=9)
+        )
+        client.force_login(teacher)
+        data = change_data(question)
+        data.update(overrides)
+        for key in [k for k, v in overrides.items() if v == ""]:
+            data.pop(key)
+        response = client.post(f"/admin/quiz/question/{question.pk}/change/", data)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        question.refresh_from_db()
+        assert not question.teacher_edited
+
+    def test_evidence_shown_in_context(self, client, teacher):
+        lesson, (question, *_) = make_quiz()
+        client.force_login(teacher)
+        html = client.get(f"/admin/quiz/question/{question.pk}/change/").content.decode()
+        assert f"<mark>{question.evidence_quote}</mark>" in html
+
+    def test_stale_questions_are_flagged(self, client, teacher):
+        lesson, (question, *_) = make_quiz()
+        Lesson.objects.filter(pk=lesson.pk).update(text_hash="changed")
+        client.force_login(teacher)
+        page = client.get("/admin/quiz/question/?stale=yes").content.decode()
+        assert question.prompt in page
+
+
+def test_regrade_preview_then_apply(client, teacher, student):
+    lesson, questions = make_quiz()
+    question = questions[0]
+    attempt, _ = attempts.start_or_resume(student, lesson)
+    item = attempt.items.select_related("question", "attempt").get(question=question)
+    wrong = question.choices.get(text="Ants")
+    attempts.record_answer(item, Answer(choice=wrong))
+    attempts.finish(attempt)
+    assert LessonProgress.objects.get().best_score == 0
+    client.force_login(teacher)
+    # The teacher decides "Ants" is the right answer after all.
+    data = change_data(question)
+    right_index = [c.text for c in question.choices.order_by("position")].index("Ants")
+    data.pop("choices-0-is_correct")
+    data[f"choices-{right_index}-is_correct"] = "on"
+    saved = client.post(f"/admin/quiz/question/{question.pk}/change/", data, follow=True)
+    assert "Preview and re-grade their answers" in saved.content.decode()
+    preview = client.get(f"/admin/quiz/question/{question.pk}/regrade/").content.decode()
+    assert "sam" in preview and "Re-grade 1 answer" in preview
+    assert not Response.objects.get().is_correct  # nothing changed by looking
+    client.post(f"/admin/quiz/question/{question.pk}/regrade/")
+    assert Response.objects.get().is_correct
+    attempt.refresh_from_db()
+    assert attempt.correct_count == 1
+    assert LessonProgress.objects.get().best_score == 20
+
+
+def test_bulk_publish_reject(client, teacher):
+    lesson, questions = make_quiz()
+    client.force_login(teacher)
+    ids = [q.pk for q in questions[:2]]
+    client.post("/admin/quiz/question/", {"action": "reject", "_selected_action": ids})
+    assert set(Question.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"rejected"}
+    client.post("/admin/quiz/question/", {"action": "publish", "_selected_action": ids})
+    assert Question.objects.filter(pk__in=ids, status="published").count() == 2
+
+
+def test_preview_as_student_records_nothing(client, teacher, student):
+    lesson, questions = make_quiz()
+    Lesson.objects.filter(pk=lesson.pk).update(published=False)
+    url = f"/preview/lessons/{lesson.pk}/"
+    assert client.get(url).status_code == 302
+    client.force_login(student)
+    assert client.get(url).status_code == 302
+    client.force_login(teacher)
+    page = client.get(url).content.decode()
+    assert "Nothing you do here is recorded" in page and questions[0].prompt in page
+    q = questions[0]
+    order = [c.pk for c in q.choices.order_by("position")]
+    right = order.index(q.choices.get(is_correct=True).pk) + 1
+    checked = client.post(url, {"question": q.pk, f"q{q.pk}-choice": str(right)})
+    assert "Correct" in checked.content.decode()
+    assert not Attempt.objects.exists() and not LessonProgress.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/quiz/question/",
+        "/admin/courses/lesson/",
+        "/admin/quiz/response/",
+        "/admin/quiz/attempt/",
+        "/admin/quiz/lessonprogress/",
+    ],
+)
+def test_changelist_queries_do_not_grow(client, teacher, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(teacher)
+    lesson, _ = make_quiz(n_choice=3)
+    learner = make_student("l0")
+    a, _ = attempts.start_or_resume(learner, lesson)
+    for item in a.items.select_related("question", "attempt")[:2]:
+        attempts.record_answer(item, Answer(choice=item.question.choices.first(), text="x"))
+    small = count()
+    for n in range(1, 12):
+        other, _ = make_quiz(make_lesson(make_course("Big", "big")), 40) if n == 1 else (lesson, 0)
+        learner = make_student(f"l{n}")
+        a, _ = attempts.start_or_resume(learner, other)
+        for item in a.items.select_related("question", "attempt")[:20]:
+            attempts.record_answer(item, Answer(choice=item.question.choices.first(), text="x"))
+    assert count() <= small

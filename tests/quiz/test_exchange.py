@@ -1,0 +1,523 @@
+"""Question exchange with Moodle: GIFT and Moodle XML export, import and round trips."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from quiz.exchange import (
+    GiftError,
+    export_gift,
+    export_moodle_xml,
+    import_gift,
+    import_moodle_xml,
+)
+from quiz.generation import generate_for_lesson
+from quiz.models import Choice, Question
+from tests.factories import make_course, make_lesson, make_question, make_sample_lesson
+
+pytestmark = pytest.mark.django_db
+
+XSS = "<script>alert(1)</script>"
+TRICKY = 'Braces {x} = y ~ z # 1: "quoted" & <b>bold</b> \\ back'
+
+
+def set_rationales(question, *rationales):
+    for choice, rationale in zip(question.choices.all(), rationales, strict=True):
+        choice.rationale = rationale
+        choice.save()
+    return question
+
+
+def hand_made_questions(lesson):
+    """One question of every type, full of GIFT specials, HTML and other awkward text."""
+    start = 100
+    questions = [
+        make_question(
+            lesson,
+            "multiple_choice",
+            position=start + 1,
+            prompt=f"What does “{TRICKY}” mean? {XSS}",
+            explanation=f"Because: {TRICKY}\nSecond line, {XSS}",
+            choices=[("a = b", False), ("{c}", True), ("~d#e", False), ("[html] f: g", False)],
+        ),
+        make_question(
+            lesson,
+            "true_false",
+            position=start + 2,
+            prompt="The sky is green & the grass is <blue>?",
+            explanation="####Nope: see #2.",
+            skill="inference",
+            difficulty=3,
+        ),
+        make_question(
+            lesson,
+            "true_false",  # False listed first: kept as choices, in that order
+            position=start + 3,
+            prompt="Bees dance: true or false?",
+            choices=[("False", False), ("True", True)],
+        ),
+        make_question(
+            lesson,
+            "fill_blank",
+            position=start + 4,
+            prompt="Bees use the _____ {dance} to share = directions.",
+            answers=["waggle dance", "wag=gle", "dance # 1", "}{", "a -> b"],
+        ),
+        make_question(
+            lesson,
+            "fill_blank",
+            position=start + 5,
+            prompt="The dance is called the _____",
+            answers=["waggle"],
+            explanation="",
+        ),
+        make_question(
+            lesson,
+            "fill_blank",
+            position=start + 6,
+            prompt="Who decoded the dance?",
+            answers=["Karl von Frisch", "von Frisch"],
+        ),
+        make_question(
+            lesson,
+            "sequence",
+            position=start + 7,
+            prompt="Put these in order: {first} -> last",
+            choices=[("Find food", False), ("Fly -> hive", False), ("Dance = 3", False)],
+            skill="sequence",
+        ),
+        make_question(
+            lesson,
+            "who_holds_view",
+            position=start + 8,
+            prompt=f"Who thinks {XSS}?",
+            choices=[("Karl", False), ("Ants & co", True)],
+            skill="viewpoint",
+            difficulty=1,
+        ),
+        make_question(
+            lesson,
+            "vocabulary",
+            position=start + 9,
+            prompt="What does “waggle” mean?",
+            choices=[("%50% shake", True), ("fly", False), ("sleep", False)],
+            skill="vocabulary",
+        ),
+        make_question(
+            lesson,
+            "main_idea",
+            position=start + 10,
+            prompt="Line one\nLine two with C:\\new\\path",
+            skill="main_idea",
+        ),
+    ]
+    set_rationales(questions[0], "No: a ≠ b.", "", "~ is #wrong: {}", XSS)
+    set_rationales(questions[1], "", "It's blue & <green>: #1")
+    set_rationales(questions[2], "Wrong: {see} text", "Right = true")
+    set_rationales(questions[6], "", "Then ~ fly: {back}", "")
+    set_rationales(questions[8], "", "No # way", "[plain] literal")
+    return questions
+
+
+def snapshot(question, *, sequence_rationales=True):
+    keep = sequence_rationales or question.type != "sequence"
+    return {
+        "type": question.type,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "choices": [
+            (c.text, c.is_correct, c.rationale if keep else "", c.position)
+            for c in question.choices.all()
+        ],
+        "answers": [a.text for a in question.accepted_answers.all()],
+        "skill": question.skill,
+        "difficulty": question.difficulty,
+        "evidence": (
+            question.evidence_paragraph,
+            question.evidence_start,
+            question.evidence_end,
+            question.evidence_quote,
+        ),
+    }
+
+
+@pytest.fixture
+def all_questions(sample_lesson):
+    generate_for_lesson(sample_lesson)
+    hand_made_questions(sample_lesson)
+    return list(sample_lesson.questions.with_options())
+
+
+@pytest.fixture
+def other_lesson(db):
+    return make_sample_lesson(make_course("Other", "other"))
+
+
+# --- GIFT round trip ----------------------------------------------------------------------------
+
+
+def test_gift_round_trip_keeps_every_field(all_questions, other_lesson):
+    assert {q.type for q in all_questions} >= {
+        "multiple_choice",
+        "true_false",
+        "fill_blank",
+        "who_holds_view",
+        "sequence",
+        "vocabulary",
+        "main_idea",
+    }
+    text = export_gift(all_questions)
+
+    result = import_gift(text, other_lesson)
+
+    assert result.errors == []
+    assert result.ok
+    assert len(result.created) == len(all_questions)
+    imported = list(other_lesson.questions.with_options())
+    assert [snapshot(q) for q in imported] == [snapshot(q) for q in all_questions]
+    assert {q.origin for q in imported} == {"gift"}
+    assert {q.status for q in imported} == {"draft"}
+    assert [q.position for q in imported] == list(range(1, len(all_questions) + 1))
+
+
+def test_gift_round_trip_twice_gives_the_same_file(all_questions, other_lesson):
+    text = export_gift(all_questions)
+    import_gift(text, other_lesson)
+    again = export_gift(other_lesson.questions.all())
+    assert again == text
+
+
+def test_gift_export_escapes_specials_and_reads_as_moodle_gift(sample_lesson):
+    question = make_question(sample_lesson, prompt="a {b} = c ~ d # e: f \\ g")
+    text = export_gift([question])
+    assert "a \\{b\\} \\= c \\~ d \\# e\\: f \\\\ g" in text
+    assert "// type: multiple_choice; skill: literal; difficulty: 2; evidence: 1.0-" in text
+    assert "\t=Bees\n\t~Ants\n" in text
+    assert "####Because the text says so.\n}" in text
+
+
+def test_gift_export_writes_true_false_and_short_answer_and_matching(sample_lesson):
+    tf = make_question(sample_lesson, "true_false", choices=[("True", False), ("False", True)])
+    set_rationales(tf, "Not true", "Indeed")
+    blank = make_question(
+        sample_lesson, "fill_blank", prompt="Bees _____ a lot.", answers=["dance", "waggle"]
+    )
+    order = make_question(
+        sample_lesson, "sequence", choices=[("One", False), ("Two", False)], prompt="Order?"
+    )
+    text = export_gift([tf, blank, order])
+    assert "{F#Not true#Indeed####Because the text says so.}" in text
+    assert "[plain]Bees {=dance =waggle ####Because the text says so.} a lot." in text
+    assert "\t=One -> 1\n\t=Two -> 2\n" in text
+
+
+def test_gift_round_trip_drops_evidence_that_is_not_in_the_new_lesson(sample_lesson):
+    question = make_question(sample_lesson, "multiple_choice")
+    bees = make_lesson(make_course("Bees", "bees"))
+    result = import_gift(export_gift([question]), bees)
+    assert result.ok
+    imported = result.created[0]
+    assert (
+        imported.evidence_paragraph,
+        imported.evidence_start,
+        imported.evidence_end,
+        imported.evidence_quote,
+    ) == (1, 0, 0, "")
+
+
+def test_gift_import_finds_a_quote_whose_offsets_moved(sample_lesson, other_lesson):
+    question = make_question(sample_lesson, "multiple_choice", paragraph=3)
+    text = export_gift([question]).replace(
+        f"evidence: 3.0-{question.evidence_end}", "evidence: 2.10-20"
+    )
+    imported = import_gift(text, other_lesson).created[0]
+    assert imported.evidence_paragraph == 3
+    assert imported.evidence_start == 0
+    assert imported.evidence_quote == question.evidence_quote
+
+
+# --- hand-written GIFT ---------------------------------------------------------------------------
+
+HAND_WRITTEN = """// Questions typed by a teacher
+$CATEGORY: $course$/top/Reading
+
+
+::Capital::What is the capital of France? {
+  =Paris#Right, Paris.
+  ~Lyon#No, that's a different city
+  ~Nice
+}
+
+Grant is buried in Grant's tomb.{FALSE#No one is buried there.#Right: nobody.}
+
+The bees dance the {=waggle dance =%100%waggle#good} to share directions.
+
+Who discovered the dance? {=Karl von Frisch =von Frisch ####He won a Nobel Prize.}
+
+::Steps:: Put the steps in order. {
+ =She dances. -> 3
+ =The forager finds food. -> 1
+ =She returns to the hive. -> 2
+}
+
+Grant is {~buried =entombed ~living} in Grant's tomb.
+
+Honey is sweet. {T}
+"""
+
+
+def test_hand_written_gift_imports_each_kind(sample_lesson):
+    text = HAND_WRITTEN.replace("\n", "\r\n")
+
+    result = import_gift(text, sample_lesson, status="published")
+
+    assert result.errors == []
+    got = [snapshot(q) for q in result.created]
+    types = [g["type"] for g in got]
+    assert types == [
+        "multiple_choice",
+        "true_false",
+        "fill_blank",
+        "fill_blank",
+        "sequence",
+        "multiple_choice",
+        "true_false",
+    ]
+    capital, tomb, dance, who, steps, missing, honey = got
+    assert capital["prompt"] == "What is the capital of France?"
+    assert capital["choices"] == [
+        ("Paris", True, "Right, Paris.", 1),
+        ("Lyon", False, "No, that's a different city", 2),
+        ("Nice", False, "", 3),
+    ]
+    assert tomb["prompt"] == "Grant is buried in Grant's tomb."
+    assert tomb["choices"] == [
+        ("True", False, "No one is buried there.", 1),
+        ("False", True, "Right: nobody.", 2),
+    ]
+    assert dance["prompt"] == "The bees dance the _____ to share directions."
+    assert dance["answers"] == ["waggle dance", "waggle"]
+    assert who["prompt"] == "Who discovered the dance?"
+    assert who["answers"] == ["Karl von Frisch", "von Frisch"]
+    assert who["explanation"] == "He won a Nobel Prize."
+    assert steps["prompt"] == "Put the steps in order."
+    assert steps["skill"] == "sequence"
+    assert steps["choices"] == [
+        ("The forager finds food.", False, "", 1),
+        ("She returns to the hive.", False, "", 2),
+        ("She dances.", False, "", 3),
+    ]
+    assert missing["prompt"] == "Grant is _____ in Grant's tomb."
+    assert [c[:2] for c in missing["choices"]] == [
+        ("buried", False),
+        ("entombed", True),
+        ("living", False),
+    ]
+    assert honey["choices"] == [("True", True, "", 1), ("False", False, "", 2)]
+    for question in result.created:
+        assert question.origin == "teacher"
+        assert question.status == "published"
+        assert (question.evidence_paragraph, question.evidence_start) == (1, 0)
+        assert (question.evidence_end, question.evidence_quote) == (0, "")
+
+
+def test_hand_written_gift_questions_go_after_existing_ones(sample_lesson):
+    make_question(sample_lesson, position=7)
+    result = import_gift("Honey is sweet. {T}\n\nIce is hot. {F}", sample_lesson)
+    assert [q.position for q in result.created] == [8, 9]
+
+
+def test_html_format_marker_is_turned_into_text(sample_lesson):
+    result = import_gift("[html]<p>Is 1 &lt; 2?</p> {T}", sample_lesson)
+    assert result.created[0].prompt == "Is 1 < 2?"
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+BROKEN = """// line 1: a comment
+::Good:: Is the sky blue? {T}
+
+::No key:: Pick one {~a ~b ~c}
+
+::Open:: What is the capital? {=Paris
+
+::Number:: When was Grant born? {#1822:5}
+
+::Weights:: Pick two {~%50%a ~%50%b ~%-100%c}
+
+::Essay:: Tell me about bees. {}
+
+::Matching:: Match. {=Canada -> Ottawa =Italy -> Rome}
+
+Just some text without answers.
+
+::Two keys:: Pick {=a =b ~c}
+"""
+
+
+def test_errors_name_their_lines_and_nothing_is_created(sample_lesson):
+    result = import_gift(BROKEN, sample_lesson)
+
+    assert result.created == []
+    assert not result.ok
+    assert sample_lesson.questions.count() == 0
+    assert [e.line for e in result.errors] == [4, 6, 8, 10, 10, 10, 12, 14, 16, 18]
+    messages = [str(e) for e in result.errors]
+    assert messages[0] == "Line 4: the question has no right answer (mark it with =)"
+    assert "never closed with }" in messages[1]
+    assert "numerical" in messages[2]
+    assert "partial credit (%50%)" in messages[3]
+    assert "essay" in messages[6]
+    assert "place number" in messages[7]
+    assert "no answers" in messages[8]
+    assert "2 right answers" in messages[9]
+
+
+def test_error_lines_point_inside_multi_line_questions(sample_lesson):
+    text = "Honey is sweet. {T}\n\n\n::Q:: Pick one {\n  =a\n  ~b\n  ~%30%c\n  =\n}\n"
+    result = import_gift(text, sample_lesson)
+    assert result.errors == [
+        GiftError(7, result.errors[0].message),
+        GiftError(8, "one of the answers is empty"),
+    ]
+    assert "partial credit (%30%)" in result.errors[0].message
+    assert Question.objects.count() == 0
+
+
+def test_stray_brace_and_missing_blank_line_are_reported(sample_lesson):
+    result = import_gift("A } b {T}\n\nHoney is sweet. {T}\nIce is hot. {F}", sample_lesson)
+    assert [e.line for e in result.errors] == [1, 4]
+    assert "blank line" in result.errors[1].message
+
+
+def test_empty_file_is_an_error(sample_lesson):
+    result = import_gift("// nothing here\n\n$CATEGORY: x\n", sample_lesson)
+    assert result.errors == [GiftError(1, "the file contains no questions")]
+
+
+def test_too_long_texts_are_reported_not_crashed(sample_lesson):
+    result = import_gift("Pick {=" + "a" * 600 + " ~b}", sample_lesson)
+    assert "too long" in result.errors[0].message
+    assert Choice.objects.count() == 0
+
+
+# --- script payloads -----------------------------------------------------------------------------
+
+
+def test_script_payloads_are_stored_as_plain_text(sample_lesson):
+    text = f"{XSS} is? {{={XSS}#{XSS} ~b#x ####{XSS}}}\n\nFill {{={XSS}}} in."
+    result = import_gift(text, sample_lesson)
+    assert result.ok
+    choice_question, blank_question = result.created
+    assert choice_question.prompt == f"{XSS} is?"
+    assert choice_question.explanation == XSS
+    assert choice_question.choices.first().text == XSS
+    assert choice_question.choices.first().rationale == XSS
+    assert blank_question.accepted_answers.get().text == XSS
+    exported = export_gift(result.created)
+    assert f"[plain]{XSS} is?" in exported  # Moodle shows [plain] text literally
+
+
+# --- Moodle XML -----------------------------------------------------------------------------------
+
+MOODLE_TYPES = {
+    "multiple_choice": "multichoice",
+    "who_holds_view": "multichoice",
+    "vocabulary": "multichoice",
+    "main_idea": "multichoice",
+    "fill_blank": "shortanswer",
+    "sequence": "matching",
+}
+
+
+def test_moodle_xml_export_is_valid_and_keyed(all_questions):
+    xml = export_moodle_xml(all_questions)
+    root = ET.fromstring(xml)
+
+    elements = root.findall("question")
+    assert root.tag == "quiz"
+    assert len(elements) == len(all_questions)
+    for element, question in zip(elements, all_questions, strict=True):
+        expected = MOODLE_TYPES.get(question.type)
+        if question.type == "true_false":
+            plain = [c.text for c in question.choices.all()] == ["True", "False"]
+            expected = "truefalse" if plain else "multichoice"
+        assert element.get("type") == expected
+        assert element.findtext("questiontext/text") == question.prompt
+        assert element.find("questiontext").get("format") == "plain_text"
+        assert element.findtext("generalfeedback/text", "") == question.explanation
+        fractions = [a.get("fraction") for a in element.findall("answer")]
+        if question.is_single_answer:
+            assert fractions.count("100") == 1
+            assert set(fractions) == {"100", "0"}
+            right = next(a for a in element.findall("answer") if a.get("fraction") == "100")
+            key = next(c for c in question.choices.all() if c.is_correct)
+            assert right.findtext("text").lower() == key.text.lower()
+        if question.type == "fill_blank":
+            assert fractions == ["100"] * question.accepted_answers.count()
+        if question.type == "sequence":
+            pairs = [
+                (s.findtext("text"), s.findtext("answer/text"))
+                for s in element.findall("subquestion")
+            ]
+            assert pairs == [(c.text, str(c.position)) for c in question.choices.all()]
+        tags = [t.findtext("text") for t in element.findall("tags/tag")]
+        assert f"type:{question.type}" in tags
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in xml
+    assert "<script>" not in xml
+    assert "&amp; &lt;b&gt;bold&lt;/b&gt;" in xml
+
+
+def test_moodle_xml_round_trip(all_questions, other_lesson):
+    result = import_moodle_xml(export_moodle_xml(all_questions), other_lesson)
+
+    assert result.errors == []
+    imported = list(other_lesson.questions.with_options())
+    # Moodle matching items carry no feedback: only ordering rationales are not kept.
+    assert [snapshot(q, sequence_rationales=False) for q in imported] == [
+        snapshot(q, sequence_rationales=False) for q in all_questions
+    ]
+    assert {q.origin for q in imported} == {"moodle_xml"}
+
+
+def test_moodle_xml_import_reports_unsupported_questions_by_line(sample_lesson):
+    xml = """<?xml version="1.0"?>
+<quiz>
+  <question type="category"><category><text>$course$/x</text></category></question>
+  <question type="essay">
+    <questiontext format="html"><text>Tell me</text></questiontext>
+  </question>
+  <question type="multichoice">
+    <questiontext format="html"><text><![CDATA[<p>Pick &amp; choose</p>]]></text></questiontext>
+    <answer fraction="50"><text>a</text></answer>
+    <answer fraction="50"><text>b</text></answer>
+  </question>
+</quiz>"""
+    result = import_moodle_xml(xml, sample_lesson)
+    assert [e.line for e in result.errors] == [4, 7, 7]
+    assert Question.objects.count() == 0
+
+
+def test_moodle_xml_refuses_entity_declarations(sample_lesson):
+    xml = '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "aaaa">]><quiz></quiz>'
+    result = import_moodle_xml(xml, sample_lesson)
+    assert "DOCTYPE" in result.errors[0].message
+
+
+def test_moodle_xml_import_of_moodle_html_text(sample_lesson):
+    xml = """<quiz><question type="truefalse">
+    <questiontext format="html">
+      <text><![CDATA[<p>Bees &amp; wasps sting.</p>]]></text>
+    </questiontext>
+    <answer fraction="100"><text>true</text><feedback><text>Yes</text></feedback></answer>
+    <answer fraction="0"><text>false</text><feedback><text>No</text></feedback></answer>
+    </question></quiz>"""
+    result = import_moodle_xml(xml, sample_lesson)
+    assert result.ok
+    question = result.created[0]
+    assert question.prompt == "Bees & wasps sting."
+    assert question.origin == "teacher"
+    assert [(c.text, c.is_correct, c.rationale) for c in question.choices.all()] == [
+        ("True", True, "Yes"),
+        ("False", False, "No"),
+    ]
