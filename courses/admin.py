@@ -2,17 +2,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from quiz import exchange
 from quiz.generation import generate_for_lesson
 from quiz.models import QuizSettings, Status
 
-from .forms import ArticleImportForm
+from .forms import ArticleImportForm, QuestionImportForm
 from .importing import import_article
 from .models import Course, Lesson, Paragraph
 
@@ -130,6 +131,23 @@ class LessonAdmin(admin.ModelAdmin):
                 name="courses_lesson_import",
             ),
             path(
+                "<int:pk>/export.gift",
+                self.admin_site.admin_view(self.export_view),
+                {"fmt": "gift"},
+                name="courses_lesson_export_gift",
+            ),
+            path(
+                "<int:pk>/export.xml",
+                self.admin_site.admin_view(self.export_view),
+                {"fmt": "xml"},
+                name="courses_lesson_export_xml",
+            ),
+            path(
+                "<int:pk>/import-questions/",
+                self.admin_site.admin_view(self.import_questions_view),
+                name="courses_lesson_import_questions",
+            ),
+            path(
                 "<int:pk>/generate/",
                 self.admin_site.admin_view(require_POST(self.generate_view)),
                 name="courses_lesson_generate",
@@ -165,6 +183,55 @@ class LessonAdmin(admin.ModelAdmin):
             "title": "Add lesson from article",
         }
         return TemplateResponse(request, "admin/courses/lesson/import_article.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int, fmt: str):
+        """The lesson's questions (rejected ones left out) as GIFT or Moodle XML for Moodle."""
+        if not request.user.has_perm("quiz.view_question"):
+            raise PermissionDenied
+        lesson = get_object_or_404(Lesson, pk=pk)
+        questions = lesson.questions.exclude(status=Status.REJECTED).order_by("position", "pk")
+        if fmt == "gift":
+            body, content_type, ext = exchange.export_gift(questions), "text/plain", "gift.txt"
+        else:
+            body, content_type, ext = (
+                exchange.export_moodle_xml(questions),
+                "application/xml",
+                "xml",
+            )
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{lesson.slug}-questions.{ext}"'
+        return response
+
+    def import_questions_view(self, request: HttpRequest, pk: int):
+        """Questions from a GIFT or Moodle XML file, as drafts; errors listed line by line."""
+        if not request.user.has_perm("quiz.add_question"):
+            raise PermissionDenied
+        lesson = get_object_or_404(Lesson, pk=pk)
+        form = QuestionImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            importer = (
+                exchange.import_moodle_xml if form.cleaned_data["is_xml"] else exchange.import_gift
+            )
+            result = importer(form.cleaned_data["content"], lesson)
+            if result.ok:
+                messages.success(
+                    request,
+                    f"Imported {len(result.created)} questions into “{lesson.title}” as drafts.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:quiz_question_changelist") + f"?lesson__id__exact={lesson.pk}"
+                )
+            errors = result.errors
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": lesson,
+            "form": form,
+            "errors": errors,
+            "title": f"Import questions into “{lesson.title}”",
+        }
+        return TemplateResponse(request, "admin/courses/lesson/import_questions.html", context)
 
     def generate_view(self, request: HttpRequest, pk: int):
         lesson = get_object_or_404(Lesson, pk=pk)

@@ -63,3 +63,27 @@ class ArticleImportForm(forms.Form):
     @property
     def parsed(self) -> ParsedArticle:
         return self.cleaned_data["parsed"]
+
+
+class QuestionImportForm(forms.Form):
+    """A GIFT or Moodle XML file of questions, e.g. exported from Moodle or from this app."""
+
+    file = forms.FileField(
+        label="Questions file",
+        help_text="GIFT (.txt or .gift) or Moodle XML (.xml). Imported questions are drafts.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError("The file is too large (the limit is 1 MB).", code="too_large")
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text.", code="encoding") from None
+        self.cleaned_data["is_xml"] = upload.name.lower().endswith(
+            ".xml"
+        ) or text.lstrip().startswith("<")
+        self.cleaned_data["content"] = text
+        return upload

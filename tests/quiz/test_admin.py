@@ -334,3 +334,73 @@ def test_changelist_queries_do_not_grow(client, teacher, url, django_assert_max_
         for item in a.items.select_related("question", "attempt")[:20]:
             attempts.record_answer(item, Answer(choice=item.question.choices.first(), text="x"))
     assert count() <= small
+
+
+class TestExchangeInAdmin:
+    def test_export_then_import_into_an_empty_lesson(self, client, teacher, sample_lesson):
+        from quiz.generation import generate_for_lesson
+        from tests.factories import make_sample_lesson
+
+        generate_for_lesson(sample_lesson, publish=True)
+        client.force_login(teacher)
+        gift = client.get(f"/admin/courses/lesson/{sample_lesson.pk}/export.gift")
+        xml = client.get(f"/admin/courses/lesson/{sample_lesson.pk}/export.xml")
+        assert gift.status_code == 200 and "attachment" in gift["Content-Disposition"]
+        assert xml.status_code == 200 and xml.content.lstrip().startswith(b"<?xml")
+        n = sample_lesson.questions.count()
+        for content, name in ((gift.content, "q.gift"), (xml.content, "q.xml")):
+            empty = make_sample_lesson(make_course(f"Copy {name}", f"copy-{name[-3:]}"))
+            upload = SimpleUploadedFile(name, content, "text/plain")
+            response = client.post(
+                f"/admin/courses/lesson/{empty.pk}/import-questions/", {"file": upload}
+            )
+            assert response.status_code == 302
+            copied = list(empty.questions.order_by("position").with_options())
+            originals = list(sample_lesson.questions.order_by("position").with_options())
+            assert len(copied) == n
+            for a, b in zip(originals, copied, strict=True):
+                assert (a.type, a.prompt, a.explanation) == (b.type, b.prompt, b.explanation)
+                assert [(c.text, c.is_correct) for c in a.choices.all()] == [
+                    (c.text, c.is_correct) for c in b.choices.all()
+                ]
+                assert [x.text for x in a.accepted_answers.all()] == [
+                    x.text for x in b.accepted_answers.all()
+                ]
+                assert b.status == "draft"
+
+    def test_import_errors_are_listed_by_line(self, client, teacher, sample_lesson):
+        client.force_login(teacher)
+        bad = b"::Q1:: Which? {=Right ~Wrong}\n\n::Q2:: No key here {~A ~B}\n\n::Q3:: Open {=x ~y\n"
+        response = client.post(
+            f"/admin/courses/lesson/{sample_lesson.pk}/import-questions/",
+            {"file": SimpleUploadedFile("bad.gift", bad, "text/plain")},
+        )
+        html = response.content.decode()
+        assert response.status_code == 200 and "Nothing was imported" in html
+        assert "Line 3" in html and "Line 5" in html
+        assert not sample_lesson.questions.exists()
+
+    def test_students_cannot_export(self, client, student, sample_lesson):
+        client.force_login(student)
+        response = client.get(f"/admin/courses/lesson/{sample_lesson.pk}/export.gift")
+        assert response.status_code == 302
+
+
+def test_report_page_and_csv(client, teacher, student):
+    lesson, _ = make_quiz()
+    attempt, _ = attempts.start_or_resume(student, lesson)
+    item = attempt.items.select_related("question", "attempt").get(position=1)
+    attempts.record_answer(item, Answer(choice=item.question.choices.get(is_correct=True)))
+    attempts.finish(attempt)
+    client.force_login(teacher)
+    page = client.get(f"/admin/quiz/question/report/{lesson.pk}/").content.decode()
+    assert "Learners by grade" in page and "<svg" in page and "sam" in page
+    assert "Facility" in page and "Discrimination" in page
+    grades = client.get(f"/admin/quiz/question/report/{lesson.pk}/grades.csv")
+    assert grades["Content-Type"].startswith("text/csv")
+    lines = grades.content.decode().splitlines()
+    assert len(lines) == 2 and "sam" in lines[1]
+    answers = client.get(f"/admin/quiz/question/report/{lesson.pk}/responses.csv")
+    assert len(answers.content.decode().splitlines()) == 2
+    client.force_login(student)
+    assert client.get(f"/admin/quiz/question/report/{lesson.pk}/").status_code == 302
