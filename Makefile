@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test lint format clean
+.PHONY: run test fuzz format clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -31,6 +31,10 @@ test: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+## Long property-based fuzz run: ≥ 1,000 random/malformed requests per endpoint.
+fuzz: $(VENV)/.installed-test
+	FUZZ_PROFILE=long $(PY) -m pytest tests/security/test_fuzz.py -q
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff check --fix .

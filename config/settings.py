@@ -5,9 +5,11 @@ and (for PostgreSQL) DATABASE_URL; `manage.py check --deploy --fail-level WARNIN
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
+    "axes",
     "courses",
     "quiz",
 ]
@@ -50,8 +54,42 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# A strict Content-Security-Policy: our own scripts and styles only, nothing inline, no eval,
+# no framing. htmx is configured (base.html) to need nothing more.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Log-in throttling (admin included): 5 failures for one username from one address lock it
+# for 15 minutes; a successful log-in resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -76,6 +114,7 @@ TEMPLATES = [
 # transactions never deadlock upgrading a read lock, and the timeout waits for the lock
 # instead of failing with "database is locked". No ATOMIC_REQUESTS: writes are explicit.
 SQLITE_PATH = Path(os.environ.get("DJANGO_SQLITE_PATH", BASE_DIR / "db.sqlite3"))
+SQLITE_TIMEOUT = float(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20"))  # seconds
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
@@ -85,11 +124,11 @@ else:
             "NAME": SQLITE_PATH,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": SQLITE_TIMEOUT,
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
+                    f"PRAGMA busy_timeout={int(SQLITE_TIMEOUT * 1000)};"
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
@@ -148,4 +187,30 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+}
+
+# Optional question authoring with a language model (quiz/authoring/llm.py). Nothing reaches the
+# network unless LLM_BASE_URL and LLM_MODEL are set; the offline generator stays the default.
+LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "")  # e.g. http://127.0.0.1:11434/v1 (Ollama)
+LLM_MODEL = os.environ.get("LLM_MODEL", "")  # e.g. llama3.1
+LLM_API_KEY = os.environ.get("LLM_API_KEY", "")  # local servers need none
+LLM_TIMEOUT = float(os.environ.get("LLM_TIMEOUT", "60"))  # seconds per request
+LLM_MAX_TOKENS = int(os.environ.get("LLM_MAX_TOKENS", "4096"))  # cap on each reply
+LLM_MAX_RETRIES = int(os.environ.get("LLM_MAX_RETRIES", "1"))  # client retries on 5xx/network
+
+# Background generation runs (django-tasks backport). "immediate" runs in the request, as
+# before; "database" queues runs for `manage.py db_worker`. Default: database only when a
+# language model is configured (its runs take tens of seconds).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS_BACKEND = os.environ.get(
+    "DJANGO_TASKS_BACKEND", "database" if LLM_BASE_URL and LLM_MODEL else "immediate"
+)
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
 }

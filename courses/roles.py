@@ -21,3 +21,30 @@ def grant_to_teachers(apps, schema_editor, app_label: str, codenames: list[str])
     group, _ = Group.objects.get_or_create(name=TEACHERS)
     perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
     group.permissions.add(*perms)
+
+
+# Everything the Teachers group may do, by app. Learners' work is view-only.
+TEACHER_PERMISSIONS = {
+    "courses": [
+        f"{action}_{model}"
+        for model in ("course", "lesson", "paragraph")
+        for action in ("add", "change", "delete", "view")
+    ],
+    "quiz": [
+        f"{action}_{model}"
+        for model in ("question", "choice", "acceptedanswer", "quizsettings")
+        for action in ("add", "change", "delete", "view")
+    ]
+    + ["view_attempt", "view_attemptitem", "view_response", "view_lessonprogress"],
+}
+
+
+def ensure_teachers_group(**kwargs) -> None:
+    """post_migrate: the group exists with its permissions, also after a test flush."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=TEACHERS)
+    for app_label, codenames in TEACHER_PERMISSIONS.items():
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        )

@@ -399,3 +399,4 @@ class ResponseAdmin(ReadOnlyAdmin):
         if obj.choice_id:
             return obj.choice.text
         return obj.text or ("order given" if obj.order else "—")
+from . import admin_runs  # noqa: E402,F401

@@ -1,21 +1,55 @@
 """Django glue for question authoring: run a backend on a lesson and store its drafts.
 
-The generator itself (quiz.authoring) knows nothing about the database; this module turns a
-lesson into its input, and its candidates into Question rows, keeping every question a teacher
-has touched.
+The generators themselves (quiz.authoring: the offline one, and the optional language-model
+one in quiz.authoring.llm) know nothing about the database; this module turns a lesson into
+their input, and their candidates into Question rows, keeping every question a teacher has
+touched. Every run is recorded as a GenerationRun (backend, model, version, timing, accepted
+and rejected items with reasons, raw replies), and every question points at its run.
 """
 
+import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from rapidfuzz import fuzz
 
 from courses.models import Lesson
 from quiz import authoring
 from quiz.authoring import ArticleText, Candidate
+from quiz.authoring import llm as llm_backend
+from quiz.authoring.llm import LLMConfig, LLMError, LLMNotConfigured, LLMUnavailable
 
-from .models import AcceptedAnswer, Choice, Question, QuestionType, Status
+from .models import (
+    AcceptedAnswer,
+    Choice,
+    GenerationBackend,
+    GenerationRun,
+    Question,
+    QuestionType,
+    RunStatus,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+BACKENDS = tuple(GenerationBackend.values)  # ("offline", "llm")
+DUPLICATE_REASON = "near-duplicate of an existing question"
+GenerationError = LLMError  # what a caller catches to tell the teacher (one-line message)
+
+__all__ = [
+    "BACKENDS",
+    "GenerationError",
+    "GenerationResult",
+    "LLMNotConfigured",
+    "LLMUnavailable",
+    "generate_for_lesson",
+    "llm_config",
+    "llm_configured",
+    "queue_generation",
+]
 
 NEAR_DUPLICATE = 90  # rapidfuzz ratio of two prompts above which they ask the same thing
 
@@ -26,6 +60,8 @@ class GenerationResult:
     created: list[Question] = field(default_factory=list)
     replaced: int = 0
     skipped_duplicates: int = 0
+    run: GenerationRun | None = None
+    rejected: list[dict] = field(default_factory=list)  # {"prompt", "type", "reasons", ...}
 
     @property
     def by_type(self) -> Counter:
@@ -40,22 +76,126 @@ def article_for(lesson: Lesson) -> ArticleText:
     )
 
 
+def llm_config() -> LLMConfig:
+    """The language-model settings; raises LLMNotConfigured (one line) when they are missing."""
+    return LLMConfig.from_values(
+        base_url=getattr(settings, "LLM_BASE_URL", ""),
+        model=getattr(settings, "LLM_MODEL", ""),
+        api_key=getattr(settings, "LLM_API_KEY", ""),
+        timeout=getattr(settings, "LLM_TIMEOUT", None),
+        max_tokens=getattr(settings, "LLM_MAX_TOKENS", None),
+        max_retries=getattr(settings, "LLM_MAX_RETRIES", None),
+    )
+
+
+def llm_configured() -> bool:
+    try:
+        llm_config()
+    except LLMNotConfigured:
+        return False
+    return True
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+
+
+def _new_run(lesson, backend, *, count, replace_drafts, publish, user, status) -> GenerationRun:
+    return GenerationRun.objects.create(
+        lesson=lesson,
+        backend=backend,
+        status=status,
+        requested_count=count,
+        replace_drafts=replace_drafts,
+        publish=publish,
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
 def generate_for_lesson(
     lesson: Lesson,
     *,
     count: int | None = None,
     replace_drafts: bool = False,
     publish: bool = False,
+    backend: str = "offline",
+    run: GenerationRun | None = None,
+    user=None,
+    config: LLMConfig | None = None,
 ) -> GenerationResult:
     """Generate questions for `lesson` and store them as drafts (or published).
 
     Teacher-edited, published and rejected questions are never touched. With `replace_drafts`
     the untouched drafts of earlier runs are replaced; otherwise new candidates that repeat an
     existing question are skipped, so running twice adds nothing.
+
+    `backend` is "offline" (default, no network) or "llm" (needs LLM_BASE_URL and LLM_MODEL).
+    The run is recorded in `run` (a queued GenerationRun) or in a new one. A backend failure
+    (LLMError: not configured, unreachable, timeout, server error) marks the run failed,
+    leaves every existing question as it was, and is re-raised with a one-line message.
     """
-    article = article_for(lesson)
-    candidates = authoring.generate(article, count=count)  # slow part: outside the transaction
-    result = GenerationResult(lesson=lesson)
+    _check_backend(backend)
+    if backend == GenerationBackend.LLM and config is None:
+        try:
+            config = llm_config()  # without settings: nothing is recorded, nothing changes
+        except LLMNotConfigured as exc:
+            if run is not None:  # a queued run (e.g. a worker without LLM_* settings)
+                run.status, run.error, run.finished_at = RunStatus.FAILED, str(exc), timezone.now()
+                run.save()
+            raise
+    if run is None:
+        run = _new_run(
+            lesson,
+            backend,
+            count=count,
+            replace_drafts=replace_drafts,
+            publish=publish,
+            user=user,
+            status=RunStatus.RUNNING,
+        )
+    run.backend = backend
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    if backend == GenerationBackend.LLM:
+        run.model, run.base_url = config.model[:200], config.base_url[:300]
+        run.prompt_version = llm_backend.PROMPT_VERSION
+    else:
+        run.model, run.base_url = "", ""
+        run.prompt_version = authoring.GENERATOR_VERSION
+    run.save()
+    started = time.perf_counter()
+    result = GenerationResult(lesson=lesson, run=run)
+    try:
+        # The slow part, outside the transaction.
+        article = article_for(lesson)
+        if backend == GenerationBackend.LLM:
+            wanted = count if count is not None else authoring.default_count(article)
+            outcome = llm_backend.generate(article, wanted, config)
+            candidates = outcome.candidates
+            result.rejected = [r.as_dict() for r in outcome.rejected]
+            run.raw_response = outcome.raw_response
+            origin, origin_version = f"llm:{config.model}"[:40], llm_backend.PROMPT_VERSION
+        else:
+            candidates = authoring.generate(article, count=count)
+            origin, origin_version = authoring.GENERATOR_NAME, authoring.GENERATOR_VERSION
+        _store(result, lesson, candidates, replace_drafts, publish, origin, origin_version)
+    except BaseException as exc:
+        run.status = RunStatus.FAILED
+        run.error = str(exc) if isinstance(exc, LLMError) else f"{type(exc).__name__}: {exc}"
+        run.error = " ".join(run.error.split())[:1000]
+        try:
+            _finish(run, result, started)
+        except Exception:  # e.g. inside a caller's broken transaction: keep the real error
+            logger.exception("could not record the failure of generation run %s", run.pk)
+        raise
+    run.status = RunStatus.DONE
+    _finish(run, result, started)
+    return result
+
+
+def _store(result, lesson, candidates, replace_drafts, publish, origin, origin_version) -> None:
+    run = result.run
     with transaction.atomic():
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if replace_drafts:
@@ -66,6 +206,14 @@ def generate_for_lesson(
         for candidate in candidates:
             if is_duplicate(candidate, kept):
                 result.skipped_duplicates += 1
+                result.rejected.append(
+                    {
+                        "prompt": candidate.prompt,
+                        "type": candidate.type,
+                        "reasons": [DUPLICATE_REASON],
+                        "attempts": 1,
+                    }
+                )
                 continue
             position += 1
             question = store_candidate(
@@ -73,10 +221,69 @@ def generate_for_lesson(
                 candidate,
                 position=position,
                 status=Status.PUBLISHED if publish else Status.DRAFT,
+                origin=origin,
+                origin_version=origin_version,
+                run=run,
             )
             kept.append((question.prompt, question.fact))
             result.created.append(question)
-    return result
+
+
+def _finish(run: GenerationRun, result: GenerationResult, started: float) -> None:
+    run.finished_at = timezone.now()
+    run.duration = round(time.perf_counter() - started, 3)
+    run.accepted_count = len(result.created)
+    run.rejected_count = len(result.rejected)
+    run.replaced_count = result.replaced
+    run.accepted = [
+        {
+            "question": q.pk,
+            "type": q.type,
+            "skill": q.skill,
+            "prompt": q.prompt,
+            "evidence": q.evidence_quote,
+            "paragraph": q.evidence_paragraph,
+        }
+        for q in result.created
+    ]
+    run.rejected = result.rejected
+    run.save()
+
+
+def queue_generation(
+    lesson: Lesson,
+    backend: str = "offline",
+    *,
+    count: int | None = None,
+    replace_drafts: bool = True,
+    publish: bool = False,
+    user=None,
+) -> GenerationRun:
+    """Record a queued run and hand it to the background task (quiz.tasks).
+
+    With the immediate task backend (tests, and the default without a language model) the run
+    has finished when this returns; with the database backend `manage.py db_worker` picks it
+    up. Raises LLMNotConfigured (one line) for "llm" without settings, before queueing
+    anything. Backend failures never raise here: they end up in `run.status`/`run.error`.
+    """
+    from .tasks import generate_questions_task
+
+    _check_backend(backend)
+    if backend == GenerationBackend.LLM:
+        llm_config()
+    run = _new_run(
+        lesson,
+        backend,
+        count=count,
+        replace_drafts=replace_drafts,
+        publish=publish,
+        user=user,
+        status=RunStatus.QUEUED,
+    )
+    task_result = generate_questions_task.enqueue(run.pk)
+    GenerationRun.objects.filter(pk=run.pk).update(task_id=str(task_result.id)[:64])
+    run.refresh_from_db()
+    return run
 
 
 def is_duplicate(candidate: Candidate, existing: list[tuple[str, str]]) -> bool:
@@ -88,7 +295,14 @@ def is_duplicate(candidate: Candidate, existing: list[tuple[str, str]]) -> bool:
 
 
 def store_candidate(
-    lesson: Lesson, candidate: Candidate, *, position: int, status: str
+    lesson: Lesson,
+    candidate: Candidate,
+    *,
+    position: int,
+    status: str,
+    origin: str = authoring.GENERATOR_NAME,
+    origin_version: str = authoring.GENERATOR_VERSION,
+    run: GenerationRun | None = None,
 ) -> Question:
     question = Question.objects.create(
         lesson=lesson,
@@ -103,8 +317,9 @@ def store_candidate(
         skill=candidate.skill,
         difficulty=candidate.difficulty,
         status=status,
-        origin=authoring.GENERATOR_NAME,
-        origin_version=authoring.GENERATOR_VERSION,
+        origin=origin,
+        origin_version=origin_version,
+        run=run,
         position=position,
         rank_score=candidate.score,
         fact=candidate.fact[:200],

@@ -110,6 +110,14 @@ class Question(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Order within the lesson's quiz.")
     rank_score = models.FloatField(default=0, editable=False)
     fact = models.CharField(max_length=200, blank=True, editable=False)
+    run = models.ForeignKey(
+        "GenerationRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        help_text="The generation run that wrote the question (empty for a teacher's own).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -406,3 +414,61 @@ class LessonProgress(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.status in (ProgressStatus.COMPLETED, ProgressStatus.MASTERED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance of generated questions: one row per generation run, whatever the backend.
+
+
+class GenerationBackend(models.TextChoices):
+    OFFLINE = "offline", "Offline generator"
+    LLM = "llm", "Language model"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class GenerationRun(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="generation_runs")
+    backend = models.CharField(max_length=20, choices=GenerationBackend)
+    model = models.CharField(max_length=200, blank=True, help_text="The language model used.")
+    base_url = models.CharField("server", max_length=300, blank=True)
+    prompt_version = models.CharField(
+        "generator / prompt version", max_length=20, blank=True
+    )
+    status = models.CharField(max_length=10, choices=RunStatus, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_count = models.PositiveIntegerField(null=True, blank=True)
+    replace_drafts = models.BooleanField(default=False)
+    publish = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.FloatField("seconds", null=True, blank=True)
+    accepted_count = models.PositiveIntegerField("accepted", default=0)
+    rejected_count = models.PositiveIntegerField("rejected", default=0)
+    replaced_count = models.PositiveIntegerField("drafts replaced", default=0)
+    accepted = models.JSONField(default=list, blank=True)
+    rejected = models.JSONField(
+        default=list, blank=True, help_text="Items not stored, each with its reasons."
+    )
+    raw_response = models.TextField(blank=True, help_text="The model's replies, for review.")
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "generation run"
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} · {self.get_backend_display()} · {self.lesson}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)

@@ -1,0 +1,27 @@
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+class DatabaseUnavailableMiddleware:
+    """A locked or unreachable database is a "not saved — try again", never a traceback.
+
+    SQLite waits for its busy timeout and PostgreSQL for its connection timeout first; only
+    when that runs out does the learner see this 503 (htmx shows it as "not saved").
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        if isinstance(exception, DatabaseError) and "no such table" in str(exception):
+            return None  # a deployment mistake, not a busy database: let it be reported
+        html = render_to_string("503.html", request=None)
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "5"
+        return response
