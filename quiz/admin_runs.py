@@ -3,6 +3,7 @@ dropped the rest. Runs are made by the generator (command, admin action, backgro
 never by hand."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .models import GenerationRun, Question, RunStatus
@@ -161,6 +162,4 @@ class GenerationRunAdmin(admin.ModelAdmin):
 
 
 def _question_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("admin:quiz_question_change", args=[pk])

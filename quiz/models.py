@@ -437,9 +437,7 @@ class GenerationRun(models.Model):
     backend = models.CharField(max_length=20, choices=GenerationBackend)
     model = models.CharField(max_length=200, blank=True, help_text="The language model used.")
     base_url = models.CharField("server", max_length=300, blank=True)
-    prompt_version = models.CharField(
-        "generator / prompt version", max_length=20, blank=True
-    )
+    prompt_version = models.CharField("generator / prompt version", max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=RunStatus, default=RunStatus.QUEUED)
     requested_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

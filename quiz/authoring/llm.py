@@ -36,7 +36,7 @@ ARTICLE_END = "ARTICLE>>>"
 # offline lexicon and sequences need several sentences, so they stay with the offline backend).
 LLM_TYPES = ("multiple_choice", "true_false", "fill_blank", "who_holds_view", "main_idea")
 LLM_SKILLS = ("literal", "inference", "viewpoint", "main_idea")
-# Rejection reasons a second try cannot fix are not re-asked.
+# The offline checks' reason that an inference key (not quoted from the text) may ignore.
 KEY_NOT_GROUNDED = "key not grounded in evidence"
 
 
@@ -301,13 +301,20 @@ def locate_quote(article: ArticleText, quote: str) -> tuple[int, int, int] | Non
     """(paragraph index, start, end) of `quote` in the article, or None.
 
     Exact match first; then ignoring differences of whitespace, quote marks and dashes; then
-    also of letter case. Offsets always point into the stored paragraph text.
+    also of letter case; each for the quote as given, then without wrapping quote marks or a
+    trailing ellipsis. Offsets always point into the stored paragraph text.
     """
-    quote = _PARA_MARK.sub("", quote or "").strip().strip(_QUOTE_TRIM).rstrip("…").strip()
-    if quote.endswith("..."):
-        quote = quote[:-3].rstrip()
-    if len(quote) < MIN_QUOTE_CHARS:
-        return None
+    given = _PARA_MARK.sub("", quote or "").strip()
+    bare = given.strip(_QUOTE_TRIM).rstrip("…").strip()
+    if bare.endswith("..."):
+        bare = bare[:-3].rstrip()
+    for variant in dict.fromkeys((given, bare)):
+        if len(variant) >= MIN_QUOTE_CHARS and (found := _find(article, variant)):
+            return found
+    return None
+
+
+def _find(article: ArticleText, quote: str) -> tuple[int, int, int] | None:
     for i, paragraph in enumerate(article.paragraphs):
         at = paragraph.find(quote)
         if at >= 0:
@@ -319,8 +326,7 @@ def locate_quote(article: ArticleText, quote: str) -> tuple[int, int, int] | Non
             hay, where = _folded(paragraph, casefold=casefold)
             at = hay.find(needle)
             if at >= 0:
-                start, end = where[at], where[at + len(needle) - 1] + 1
-                return i, start, end
+                return i, where[at], where[at + len(needle) - 1] + 1
     return None
 
 
@@ -597,10 +603,10 @@ def generate(
             pending.append((raw, reasons, 1))
 
     for _ in range(MAX_REASKS):
-        retry = [p for p in pending if _fixable(p[1])]
+        retry, pending = pending, []
         if not retry or len(accepted) >= count:
+            pending = retry
             break
-        pending = [p for p in pending if not _fixable(p[1])]
         messages = [*messages, reask_message([(raw, reasons) for raw, reasons, _ in retry])]
         content = chat.ask(messages)
         try:
@@ -632,7 +638,3 @@ def generate(
     result.candidates = accepted[:count]
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _fixable(reasons: list[str]) -> bool:
-    return bool(reasons)

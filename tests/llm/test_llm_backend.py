@@ -61,9 +61,7 @@ def test_quote_not_in_article_is_reasked_twice_then_dropped(fake_llm):
 
 
 def test_a_reask_can_fix_an_item(fake_llm):
-    fake_llm.script(
-        recorded.reply(recorded.MISSING_FIELDS), recorded.reply(recorded.INFERENCE_MC)
-    )
+    fake_llm.script(recorded.reply(recorded.MISSING_FIELDS), recorded.reply(recorded.INFERENCE_MC))
     result = llm.generate(ARTICLE, 2, config(fake_llm))
     assert [c.prompt for c in result.candidates] == [recorded.INFERENCE_MC["prompt"]]
     assert result.rejected == []
@@ -205,7 +203,7 @@ def test_prompt_injection_stays_inside_the_fence(fake_llm):
         ("The duration of the waggle tells other bees how far to fly.", (2, 0, 59)),
         ("The  duration of the waggle\ntells other bees how far to fly.", (2, 0, 59)),
         ("“the duration of the waggle tells other bees how far to fly”", (2, 0, 58)),
-        ("[P3] The duration of the waggle tells other bees", (2, 0, 48)),
+        ("[P3] The duration of the waggle tells other bees", (2, 0, 43)),
         ("Bees can see ultraviolet light.", None),
         ("the", None),  # too short to prove anything
     ],
@@ -216,7 +214,7 @@ def test_locate_quote(quote, expected):
 
 def test_locate_quote_maps_typographic_text_back_to_exact_offsets():
     article = ArticleText(paragraphs=("He said: “It’s over — for now.”  Then he left.",))
-    paragraph, start, end = llm.locate_quote(article, "He said: \"It's over - for now.\"")
+    paragraph, start, end = llm.locate_quote(article, 'He said: "It\'s over - for now."')
     assert article.paragraphs[paragraph][start:end] == "He said: “It’s over — for now.”"
 
 
