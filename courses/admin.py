@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from quiz import exchange
-from quiz.generation import generate_for_lesson
+from quiz.generation import GenerationError, generate_for_lesson, llm_configured, queue_generation
 from quiz.models import QuizSettings, Status
 
 from .forms import ArticleImportForm, QuestionImportForm
@@ -84,7 +84,7 @@ class LessonAdmin(admin.ModelAdmin):
         ("Details", {"fields": readonly_fields, "classes": ["collapse"]}),
     ]
     inlines = [QuizSettingsInline, ParagraphInline]
-    actions = ["generate_questions_action"]
+    actions = ["generate_questions_action", "generate_with_llm_action"]
 
     def get_queryset(self, request):
         return (
@@ -122,6 +122,10 @@ class LessonAdmin(admin.ModelAdmin):
         Lesson.objects.filter(pk=lesson.pk).update(
             word_count=lesson.word_count, text_hash=lesson.text_hash
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "llm_configured": llm_configured()}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         own = [
@@ -237,6 +241,8 @@ class LessonAdmin(admin.ModelAdmin):
         lesson = get_object_or_404(Lesson, pk=pk)
         if not request.user.has_perm("quiz.add_question"):
             messages.error(request, "You don't have permission to add questions.")
+        elif request.POST.get("backend") == "llm":
+            self._generate_with_llm(request, [lesson])
         else:
             self._generate(request, [lesson])
         return HttpResponseRedirect(
@@ -256,6 +262,46 @@ class LessonAdmin(admin.ModelAdmin):
                 "Questions you edited, published or rejected were kept. Review the drafts, "
                 "then publish them.",
             )
+
+    def _generate_with_llm(self, request, lessons):
+        """Language-model runs go to the background queue: the page never waits for the model."""
+        for lesson in lessons:
+            try:
+                run = queue_generation(lesson, "llm", replace_drafts=True, user=request.user)
+            except GenerationError as error:
+                messages.error(request, f"“{lesson.title}”: {error}")
+                continue
+            url = reverse("admin:quiz_generationrun_change", args=[run.pk])
+            if run.status == "done":
+                text = (
+                    "“{}”: the language model wrote {} questions that passed the checks; "
+                    '{} were rejected. <a href="{}">See the run</a>.'
+                )
+                args = (lesson.title, run.accepted_count, run.rejected_count, url)
+            elif run.status == "failed":
+                text = '“{}”: the language model run failed: {} <a href="{}">See the run</a>.'
+                args = (lesson.title, run.error, url)
+            else:
+                text = '“{}”: queued for the language model. <a href="{}">Follow its progress</a>.'
+                args = (lesson.title, url)
+            level = messages.ERROR if run.status == "failed" else messages.SUCCESS
+            messages.add_message(request, level, format_html(text, *args))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not llm_configured():
+            actions.pop("generate_with_llm_action", None)
+        return actions
+
+    @admin.action(
+        description="Generate questions with the language model (in the background)",
+        permissions=["change"],
+    )
+    def generate_with_llm_action(self, request, queryset):
+        if not request.user.has_perm("quiz.add_question"):
+            messages.error(request, "You don't have permission to add questions.")
+            return
+        self._generate_with_llm(request, list(queryset))
 
     @admin.action(
         description="Generate questions (replaces untouched drafts)", permissions=["change"]

@@ -35,7 +35,8 @@ TEACHER_PERMISSIONS = {
         for model in ("question", "choice", "acceptedanswer", "quizsettings")
         for action in ("add", "change", "delete", "view")
     ]
-    + ["view_attempt", "view_attemptitem", "view_response", "view_lessonprogress"],
+    + ["view_attempt", "view_attemptitem", "view_response", "view_lessonprogress"]
+    + ["view_generationrun"],
 }
 
 

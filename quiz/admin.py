@@ -69,7 +69,16 @@ class QuestionAdmin(admin.ModelAdmin):
         "stale_flag",
         "teacher_edited",
     ]
-    list_filter = ["status", "type", "skill", "origin", "teacher_edited", StaleFilter, "lesson"]
+    list_filter = [
+        "status",
+        "type",
+        "skill",
+        "origin",
+        "teacher_edited",
+        StaleFilter,
+        "lesson",
+        "run",
+    ]
     list_select_related = ["lesson"]
     list_editable = ["position"]
     list_per_page = 50
@@ -77,6 +86,7 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "preview_link",
         "evidence_in_context",
+        "run",
         "origin",
         "origin_version",
         "teacher_edited",
@@ -101,7 +111,16 @@ class QuestionAdmin(admin.ModelAdmin):
         ("Evidence", {"fields": ["evidence_in_context", "stale_flag", "evidence_quote"]}),
         (
             "Classification",
-            {"fields": ["skill", "difficulty", "origin", "origin_version", "teacher_edited"]},
+            {
+                "fields": [
+                    "skill",
+                    "difficulty",
+                    "origin",
+                    "origin_version",
+                    "run",
+                    "teacher_edited",
+                ]
+            },
         ),
         (
             "Where the evidence is",
@@ -399,4 +418,6 @@ class ResponseAdmin(ReadOnlyAdmin):
         if obj.choice_id:
             return obj.choice.text
         return obj.text or ("order given" if obj.order else "—")
+
+
 from . import admin_runs  # noqa: E402,F401

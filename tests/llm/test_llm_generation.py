@@ -189,3 +189,31 @@ def test_admin_shows_runs_read_only_with_reasons(fake_llm, lesson, admin_client)
 def test_teachers_may_view_runs(teacher):
     assert teacher.has_perm("quiz.view_generationrun")
     assert not teacher.has_perm("quiz.change_generationrun")
+
+
+def test_lesson_admin_generates_with_the_language_model(fake_llm, lesson, client, teacher):
+    fake_llm.script(
+        recorded.reply(*recorded.GOOD, recorded.QUOTE_NOT_IN_ARTICLE),
+        recorded.reply(recorded.QUOTE_NOT_IN_ARTICLE),
+    )
+    client.force_login(teacher)
+    page = client.get(f"/admin/courses/lesson/{lesson.pk}/change/").content.decode()
+    assert "Generate with the language model" in page
+    response = client.post(
+        f"/admin/courses/lesson/{lesson.pk}/generate/", {"backend": "llm"}, follow=True
+    )
+    html = response.content.decode()
+    assert "the language model wrote" in html and "See the run" in html
+    run = GenerationRun.objects.get(backend="llm")
+    assert run.accepted_count == Question.objects.filter(run=run).count() > 0
+
+
+def test_lesson_admin_hides_llm_without_settings(no_llm, lesson, client, teacher):
+    client.force_login(teacher)
+    page = client.get(f"/admin/courses/lesson/{lesson.pk}/change/").content.decode()
+    assert "Generate with the language model" not in page
+    response = client.post(
+        f"/admin/courses/lesson/{lesson.pk}/generate/", {"backend": "llm"}, follow=True
+    )
+    assert "language model" in response.content.decode()  # a clear refusal, nothing stored
+    assert not Question.objects.filter(lesson=lesson).exists()
