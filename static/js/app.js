@@ -39,6 +39,8 @@ function showNotSaved(event) {
       link.target = "_blank";
       link.textContent = "Log in again (new tab)";
       message.append(link, ", then try again here.");
+    } else if (status === 503) {
+      message.textContent = "Not saved — the server is busy. Wait a few seconds and try again.";
     } else if (status === 403) {
       message.textContent = "Not saved — this page is out of date. Reload the page and try again.";
     } else {
