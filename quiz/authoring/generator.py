@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rapidfuzz import fuzz
 
 from .builders import BUILDERS
@@ -15,9 +17,16 @@ WORDS_PER_QUESTION = 100
 MIN_COUNT, MAX_COUNT = 4, 30
 
 
+COVERAGE_TARGET = 0.7  # share of paragraphs with a question (the evaluation bar)
+
+
 def default_count(article: ArticleText) -> int:
     words = sum(word_count(p) for p in (*article.summary, *article.paragraphs))
-    return max(MIN_COUNT, min(MAX_COUNT, round(words / WORDS_PER_QUESTION)))
+    # About one question per 100 words, but enough to reach 70% of the paragraphs of a short
+    # article with many short paragraphs (the selection spreads evidence across them).
+    by_length = round(words / WORDS_PER_QUESTION)
+    by_coverage = math.ceil(COVERAGE_TARGET * len(article.paragraphs))
+    return max(MIN_COUNT, min(MAX_COUNT, max(by_length, by_coverage)))
 
 
 def candidates(article: ArticleText) -> list[Candidate]:
