@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import random
@@ -396,10 +397,8 @@ class Server:
         """`kill -9` the master and every worker at once, as a crash would. Returns the pids."""
         pids = self.pids()
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if self.proc:
             self.proc.wait(timeout=10)
         deadline = time.monotonic() + 10
@@ -419,14 +418,10 @@ class Server:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)  # the group gunicorn leads: its workers
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def log_problems(log_path: Path, since: int = 0) -> dict:
@@ -566,3 +561,26 @@ class Stopwatch:
 
     def over(self) -> bool:
         return self.stop.is_set() or time.monotonic() >= self.end
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores, all processes), from
+    /proc/stat: with our own client's and server's CPU subtracted, what other processes took."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def git_state() -> dict:
+    """Which code was measured (read-only git commands)."""
+
+    def run(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = [line[3:] for line in run("status", "--porcelain").splitlines()]
+    return {"commit": run("rev-parse", "--short", "HEAD"), "uncommitted_files": dirty}

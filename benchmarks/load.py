@@ -38,7 +38,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import (  # noqa: E402
+import contextlib
+
+from benchmarks.common import (
     ATTEMPT_URL,
     NET_ERRORS,
     STUDENT_PASSWORD,
@@ -54,12 +56,14 @@ from benchmarks.common import (  # noqa: E402
     cpu_seconds,
     create_students,
     free_port,
+    git_state,
     install_sigterm_as_interrupt,
     is_feedback,
     latency_summary,
     log,
     log_problems,
     log_size,
+    machine_busy_seconds,
     make_sessions,
     open_attempts,
     prepare_demo,
@@ -311,7 +315,7 @@ def closed_loop(args, port: int, name: str, work, server: Server, watch: Stopwat
     rec = Recorder()
     done = Counter()
     stop_at = time.monotonic() + min(args.duration, max(1.0, watch.left() - 5))
-    cpu_before = time.process_time(), cpu_seconds(server.pids())
+    cpu_before = time.process_time(), cpu_seconds(server.pids()), machine_busy_seconds()
     started = time.monotonic()
 
     def loop(index: int) -> None:
@@ -327,12 +331,17 @@ def closed_loop(args, port: int, name: str, work, server: Server, watch: Stopwat
                 with rec.lock:
                     done["ok" if result else "error"] += 1
 
-    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(args.concurrency)]
+    threads = [
+        threading.Thread(target=loop, args=(i,), daemon=True) for i in range(args.concurrency)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=args.duration + args.timeout + 5)
     elapsed = min(time.monotonic(), stop_at) - started
+    client_cpu = time.process_time() - cpu_before[0]
+    server_cpu = cpu_seconds(server.pids()) - cpu_before[1]
+    other_cpu = machine_busy_seconds() - cpu_before[2] - client_cpu - server_cpu
     out = rec.summary()
     out.update(
         {
@@ -341,8 +350,10 @@ def closed_loop(args, port: int, name: str, work, server: Server, watch: Stopwat
             "completed": done["ok"],
             "errors": sum(rec.failures.values()),
             "per_second": round(done["ok"] / elapsed, 1) if elapsed > 0 else 0.0,
-            "client_cpu_s": round(time.process_time() - cpu_before[0], 1),
-            "server_cpu_s": round(cpu_seconds(server.pids()) - cpu_before[1], 1),
+            "client_cpu_s": round(client_cpu, 1),
+            "server_cpu_s": round(server_cpu, 1),
+            # CPU that other processes on this (shared) machine took meanwhile: > 0 means noise
+            "other_processes_cpu_s": round(max(0.0, other_cpu), 1),
         }
     )
     return out
@@ -430,60 +441,91 @@ def targets(results: dict) -> list[tuple[str, bool, str]]:
     if cls:
         p99 = cls["latency"].get("answer", {}).get("p99_ms")
         failures = sum(cls["failures"].values())
-        rows.append(("class: answer p99 <= 100 ms", p99 is not None and p99 <= TARGET_P99_MS,
-                     f"{p99} ms"))  # fmt: skip
-        rows.append(("class: no failures, everyone finished",
-                     failures == 0 and cls["students_finished"] == cls["students"],
-                     f"{failures} failures, {cls['students_finished']}/{cls['students']} finished"))  # fmt: skip
+        rows.append(
+            ("class: answer p99 <= 100 ms", p99 is not None and p99 <= TARGET_P99_MS, f"{p99} ms")
+        )
+        rows.append(
+            (
+                "class: no failures, everyone finished",
+                failures == 0 and cls["students_finished"] == cls["students"],
+                f"{failures} failures, {cls['students_finished']}/{cls['students']} finished",
+            )
+        )
     start = results.get("thundering_start")
     if start:
         failures = sum(start["failures"].values())
         one_each = start["students_with_one_open_attempt"] == start["students"]
-        rows.append(("start: no failures, one open attempt each", failures == 0 and one_each,
-                     f"{failures} failures, {start['students_with_one_open_attempt']}/"
-                     f"{start['students']} with exactly one"))  # fmt: skip
+        rows.append(
+            (
+                "start: no failures, one open attempt each",
+                failures == 0 and one_each,
+                f"{failures} failures, {start['students_with_one_open_attempt']}/"
+                f"{start['students']} with exactly one",
+            )
+        )
     sat = results.get("saturation")
     if sat:
         errors = sat["hello"]["errors"] + sat["answer"]["errors"]
         problems = sat["server_log"]
-        clean = errors == 0 and not problems.get("tracebacks") and not problems.get(
-            "database_is_locked"
+        clean = (
+            errors == 0
+            and not problems.get("tracebacks")
+            and not problems.get("database_is_locked")
         )
-        rows.append(("saturation: zero errors, no 'database is locked'", clean,
-                     f"{errors} errors, server log {problems}"))  # fmt: skip
-        rows.append(("saturation: answers/s >= 0.10 x hello/s", sat["ratio"] >= TARGET_RATIO,
-                     f"{sat['answer']['per_second']}/{sat['hello']['per_second']} = "
-                     f"{sat['ratio']}"))  # fmt: skip
+        rows.append(
+            (
+                "saturation: zero errors, no 'database is locked'",
+                clean,
+                f"{errors} errors, server log {problems}",
+            )
+        )
+        rows.append(
+            (
+                "saturation: answers/s >= 0.10 x hello/s",
+                sat["ratio"] >= TARGET_RATIO,
+                f"{sat['answer']['per_second']}/{sat['hello']['per_second']} = {sat['ratio']}",
+            )
+        )
     return rows
 
 
 def print_table(results: dict) -> None:
     print()
-    print(f"== load benchmark: {results['database']}, {results['server']}, "
-          f"{results['students']} students, {results['seconds']} s ==")  # fmt: skip
-    print(f"{'scenario / step':34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'max ms':>8} {'fail':>5}")  # fmt: skip
+    print(
+        f"== load benchmark: {results['database']}, {results['server']}, "
+        f"{results['students']} students, {results['seconds']} s =="
+    )
+    print(
+        f"{'scenario / step':34} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'max ms':>8} {'fail':>5}"
+    )
     for scenario in ("class", "thundering_start"):
         data = results.get(scenario)
         if not data:
             continue
         for step, lat in data["latency"].items():
             fails = data["failures"].get(step, 0)
-            print(f"{scenario + ': ' + step:34} {lat['count']:>6} {lat['p50_ms']!s:>8} "
-                  f"{lat['p95_ms']!s:>8} {lat['p99_ms']!s:>8} {lat['max_ms']!s:>8} {fails:>5}")  # fmt: skip
+            print(
+                f"{scenario + ': ' + step:34} {lat['count']:>6} {lat['p50_ms']!s:>8} "
+                f"{lat['p95_ms']!s:>8} {lat['p99_ms']!s:>8} {lat['max_ms']!s:>8} {fails:>5}"
+            )
         for step, fails in data["failures"].items():
             if step not in data["latency"]:
-                print(f"{scenario + ': ' + step:34} {0:>6} {'':>8} {'':>8} {'':>8} {'':>8} "
-                      f"{fails:>5}")  # fmt: skip
+                print(
+                    f"{scenario + ': ' + step:34} {0:>6} {'':>8} {'':>8} {'':>8} {'':>8} {fails:>5}"
+                )
     sat = results.get("saturation")
     if sat:
         for name in ("hello", "answer"):
             run = sat[name]
             lat = run["latency"].get(name, {})
-            print(f"{'saturation: ' + name:34} {run['completed']:>6} {lat.get('p50_ms')!s:>8} "
-                  f"{lat.get('p95_ms')!s:>8} {lat.get('p99_ms')!s:>8} {lat.get('max_ms')!s:>8} "
-                  f"{run['errors']:>5}   {run['per_second']}/s, c={run['concurrency']}, "
-                  f"CPU client {run['client_cpu_s']} s / server {run['server_cpu_s']} s")  # fmt: skip
+            print(
+                f"{'saturation: ' + name:34} {run['completed']:>6} {lat.get('p50_ms')!s:>8} "
+                f"{lat.get('p95_ms')!s:>8} {lat.get('p99_ms')!s:>8} {lat.get('max_ms')!s:>8} "
+                f"{run['errors']:>5}   {run['per_second']}/s, c={run['concurrency']}, "
+                f"CPU s: client {run['client_cpu_s']}, server {run['server_cpu_s']}, "
+                f"other processes {run['other_processes_cpu_s']}"
+            )
         print(f"{'saturation: answer/hello ratio':34} {sat['ratio']}")
     print()
     for name, ok, detail in results["targets"]:
@@ -498,7 +540,13 @@ def main() -> int:
     install_sigterm_as_interrupt()
     watch = Stopwatch(args.deadline)
     began = time.monotonic()
-    results: dict = {"args": vars(args), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    results: dict = {
+        "args": vars(args),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "code": git_state(),
+        "load_average_before": os.getloadavg(),
+    }
+    busy_before = machine_busy_seconds()
     broken = None
     with Workdir() as workdir:
         db = Database(workdir, args.database_url)
@@ -524,9 +572,13 @@ def main() -> int:
 
             port = free_port()
             server = Server(
-                env, port, workdir / "gunicorn.log", workers=args.workers,
-                worker_class=args.worker_class, threads=args.threads,
-            )  # fmt: skip
+                env,
+                port,
+                workdir / "gunicorn.log",
+                workers=args.workers,
+                worker_class=args.worker_class,
+                threads=args.threads,
+            )
             server.start()
             results["server"] = server.describe()
             log(f"{server.describe()} on 127.0.0.1:{port}")
@@ -535,10 +587,22 @@ def main() -> int:
                 warm_plans, plans = plans[: args.warm_up], plans[args.warm_up :]
                 results["warm_up"] = warm_up(args, port, warm_plans, pool_cookies)
                 lat = results["warm_up"]["latency"].get("answer", {})
-                log(f"warm-up: {args.warm_up} learners x 12 answers, cold max {lat.get('max_ms')} ms")
+                cold = lat.get("max_ms")
+                log(f"warm-up: {args.warm_up} learners x 12 answers, cold max {cold} ms")
             if "class" not in args.skip:
-                log(f"a. class: {args.students} students, think {args.think_min}-{args.think_max} s")
+                log(
+                    f"a. class: {args.students} students, think {args.think_min}-{args.think_max} s"
+                )
+                before = time.process_time(), cpu_seconds(server.pids()), machine_busy_seconds()
                 results["class"] = class_scenario(args, port, class_users, lesson_url, watch)
+                client_cpu = time.process_time() - before[0]
+                server_cpu = cpu_seconds(server.pids()) - before[1]
+                other = machine_busy_seconds() - before[2] - client_cpu - server_cpu
+                results["class"]["cpu_s"] = {
+                    "client": round(client_cpu, 1),
+                    "server": round(server_cpu, 1),
+                    "other_processes": round(max(0.0, other), 1),
+                }
             if "start" not in args.skip and not watch.over():
                 log(f"b. thundering start: {args.students} students within 1 s")
                 results["thundering_start"] = thundering_start(
@@ -546,9 +610,7 @@ def main() -> int:
                 )
             if "saturation" not in args.skip and not watch.over():
                 log(f"c. saturation: {args.concurrency} clients x {args.duration} s each")
-                results["saturation"] = saturation(
-                    args, port, server, plans, pool_cookies, watch
-                )
+                results["saturation"] = saturation(args, port, server, plans, pool_cookies, watch)
             results["server_log_whole_run"] = log_problems(server.log_path)
             if results["server_log_whole_run"].get("tracebacks"):
                 tail = server.log_path.read_text(errors="replace")[-3000:]
@@ -565,14 +627,14 @@ def main() -> int:
             watch.stop.set()
             if server is not None:
                 server.stop()
-            try:
+            with contextlib.suppress(Exception):
                 close_db_connections()
-            except Exception:  # noqa: BLE001 (Django may not be set up yet)
-                pass
             db.drop()
     results.setdefault("server", "gunicorn (not started)")
     results["students"] = args.students
     results["seconds"] = round(time.monotonic() - began, 1)
+    results["load_average_after"] = os.getloadavg()
+    results["machine_busy_cpu_s"] = round(machine_busy_seconds() - busy_before, 1)
     results["targets"] = targets(results)
     if broken:
         results["broken"] = broken
@@ -580,7 +642,9 @@ def main() -> int:
     out = RESULTS / f"load-{results['database']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
-    print(f"\nJSON summary: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
+    print(
+        f"\nJSON summary: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}"
+    )
     if broken:
         print(f"RUN BROKEN: {broken}")
         return 2
