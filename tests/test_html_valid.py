@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_student
+from tests.factories import make_course, make_lesson, make_quiz, make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,20 @@ def test_student_pages_are_valid_html(client, sample_lesson, tmp_path):
         "signup-errors": client.post("/accounts/signup/", {"username": ""}).content,
         "missing": client.get("/courses/nope/").content,
     }
-    client.force_login(make_student())
+    student = make_student()
+    client.force_login(student)
     pages["lesson-logged-in"] = client.get(sample_lesson.get_absolute_url()).content
+    lesson, _ = make_quiz(make_lesson(make_course("Valid", "valid")))
+    start = f"/courses/{lesson.course.slug}/{lesson.slug}/quiz/"
+    pages["quiz-start"] = client.get(start).content
+    attempt_url = client.post(start)["Location"]
+    for n in range(1, 6):
+        pages[f"question-{n}"] = client.get(attempt_url.replace("/1/", f"/{n}/")).content
+    client.post(attempt_url, {"choice": "1", "text": "x"})
+    pages["feedback"] = client.get(attempt_url).content
+    pages["summary"] = client.get(attempt_url.replace("/1/", "/summary/")).content
+    client.post(attempt_url.replace("/1/", "/finish/"))
+    pages["results"] = client.get(attempt_url.replace("/1/", "/results/")).content
+    pages["my-learning"] = client.get("/me/").content
     result = validate(tmp_path, pages)
     assert result.returncode == 0, result.stdout + result.stderr
