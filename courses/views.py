@@ -58,8 +58,7 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
         "question_count": lesson_obj.questions.published().count(),
     }
     if request.user.is_authenticated:
-        attempts.note_reading(request.user, lesson_obj)
-        context["progress"] = LessonProgress.objects.get(learner=request.user, lesson=lesson_obj)
+        context["progress"] = attempts.note_reading(request.user, lesson_obj)
         context["open_attempt"] = Attempt.objects.filter(
             learner=request.user, lesson=lesson_obj, is_practice=False, finished_at__isnull=True
         ).first()

@@ -47,9 +47,10 @@ def settings_for(lesson: Lesson) -> QuizSettings:
     return settings
 
 
-def note_reading(user, lesson: Lesson) -> None:
+def note_reading(user, lesson: Lesson) -> LessonProgress:
     """A signed-in learner opened the lesson: at least "reading" (a reload changes nothing)."""
-    LessonProgress.objects.get_or_create(learner=user, lesson=lesson)
+    progress, _ = LessonProgress.objects.get_or_create(learner=user, lesson=lesson)
+    return progress
 
 
 def attempts_left(user, lesson: Lesson, settings: QuizSettings) -> int | None:

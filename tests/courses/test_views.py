@@ -119,3 +119,15 @@ class TestAccounts:
         response = client.post("/accounts/login/", {"username": "sam", "password": "wrong"})
         assert response.status_code == 200
         assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_lesson_page_for_a_learner_records_reading_once(
+    client, student, sample_lesson, django_assert_num_queries
+):
+    client.force_login(student)
+    client.get(sample_lesson.get_absolute_url())
+    # session, user, lesson+course, paragraphs, question count, progress, open attempt
+    with django_assert_num_queries(7):
+        response = client.get(sample_lesson.get_absolute_url())
+    assert "Reading" in response.content.decode()
+    assert student.progress.count() == 1
