@@ -96,6 +96,7 @@ def question_context(item: AttemptItem, form: AnswerForm | None = None, **extra)
     attempt = item.attempt
     response = response_of(item)
     question = item.question
+    entries = items_for_map(attempt)
     reveal = response is not None and (
         attempt.feedback_mode == FeedbackMode.IMMEDIATE or attempt.is_finished
     )
@@ -106,8 +107,8 @@ def question_context(item: AttemptItem, form: AnswerForm | None = None, **extra)
         "question": question,
         "response": response,
         "form": form if response is None else None,
-        "map": (entries := items_for_map(attempt)),
-        "map_entry": entries[item.position - 1],
+        "map": entries,
+        "map_entry": entries[item.position - 1],  # the one entry an answer changes (htmx OOB)
         "next_url": next_url(attempt, item.position),
         # The key enters the context only once it may be shown.
         "reveal": reveal,
