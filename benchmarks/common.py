@@ -578,9 +578,9 @@ def git_state() -> dict:
         try:
             return subprocess.run(
                 ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
-            ).stdout.strip()
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             return ""
 
     dirty = [line[3:] for line in run("status", "--porcelain").splitlines()]
-    return {"commit": run("rev-parse", "--short", "HEAD"), "uncommitted_files": dirty}
+    return {"commit": run("rev-parse", "--short", "HEAD").strip(), "uncommitted_files": dirty}

@@ -68,11 +68,55 @@ def items_for_map(attempt: Attempt) -> list[dict]:
     )
 
 
+# The columns the question page and the answer round trip use: naming them keeps the one
+# joined query small to build and to read (the answer endpoint is the app's hot path).
+ITEM_PAGE_COLUMNS = [
+    "position",
+    "choice_order",
+    "question_id",
+    *(
+        f"attempt__{f}"
+        for f in (
+            "learner_id",
+            "lesson_id",
+            "number",
+            "is_practice",
+            "feedback_mode",
+            "pass_mark",
+            "finished_at",
+            "correct_count",
+            "answered_count",
+            "question_total",
+        )
+    ),
+    "attempt__lesson__title",
+    "attempt__lesson__slug",
+    "attempt__lesson__course_id",
+    "attempt__lesson__course__slug",
+    *(
+        f"question__{f}"
+        for f in (
+            "lesson_id",
+            "type",
+            "prompt",
+            "explanation",
+            "evidence_paragraph",
+            "evidence_start",
+            "evidence_end",
+            "evidence_quote",
+        )
+    ),
+    *(f"response__{f}" for f in ("item_id", "choice_id", "text", "order", "is_correct")),
+    "response__choice__text",
+    "response__choice__is_correct",
+]
+
+
 def item_for_learner(request, attempt_id: int, n: int) -> AttemptItem:
     item = get_object_or_404(
         AttemptItem.objects.select_related(
             "attempt__lesson__course", "question", "response__choice"
-        ),
+        ).only(*ITEM_PAGE_COLUMNS),
         attempt_id=attempt_id,
         attempt__learner=request.user,
         position=n,
@@ -92,14 +136,18 @@ def response_of(item: AttemptItem):
         return None
 
 
-def question_context(item: AttemptItem, form: AnswerForm | None = None, **extra) -> dict:
+def question_context(
+    item: AttemptItem, form: AnswerForm | None = None, *, with_map: bool = True, **extra
+) -> dict:
     attempt = item.attempt
     response = response_of(item)
     question = item.question
-    entries = items_for_map(attempt)
     reveal = response is not None and (
         attempt.feedback_mode == FeedbackMode.IMMEDIATE or attempt.is_finished
     )
+    # After an answer only this item's map entry changes (htmx out-of-band), so the answer
+    # response skips the query for the whole map.
+    entries = items_for_map(attempt) if with_map else []
     context = {
         "attempt": attempt,
         "lesson": attempt.lesson,
@@ -108,7 +156,13 @@ def question_context(item: AttemptItem, form: AnswerForm | None = None, **extra)
         "response": response,
         "form": form if response is None else None,
         "map": entries,
-        "map_entry": entries[item.position - 1],  # the one entry an answer changes (htmx OOB)
+        "map_entry": entries[item.position - 1]
+        if with_map
+        else {
+            "position": item.position,
+            "response__id": response and response.pk,
+            "response__is_correct": response and response.is_correct,
+        },
         "next_url": next_url(attempt, item.position),
         # The key enters the context only once it may be shown.
         "reveal": reveal,
@@ -218,7 +272,7 @@ def answered(request: HttpRequest, item: AttemptItem, *, already: bool) -> HttpR
             messages.info(request, "You had already answered this question; here is your answer.")
         # Post/Redirect/Get: a reload never resubmits the answer.
         return redirect("quiz:question", item.attempt_id, item.position)
-    context = question_context(item, already=already, oob=True)
+    context = question_context(item, with_map=False, already=already, oob=True)
     return TemplateResponse(request, "quiz/answer_response.html", context)
 
 
