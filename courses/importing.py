@@ -30,7 +30,7 @@ SUBJECT_END = re.compile(
 )
 DANGLING = frozenset(
     "a an the of to in on at by for from with through and or but as than that which who is are "
-    "was were be its their his her our your my this these those".split()
+    "was were be its their his her our your my this these those no not could would can will".split()
 )
 
 
@@ -129,7 +129,8 @@ def derive_title(paragraphs: list[str]) -> str:
         subject = re.sub(
             r"^(?:the|a|an)\s+", "", sentence[: match.start()].strip(" ,;:—-"), flags=re.I
         )
-        if 2 <= len(subject.split()) <= 10:
+        # "Before the telegraph, news…" is an opening phrase, not a subject: use the first words.
+        if 2 <= len(subject.split()) <= 10 and "," not in subject:
             return (subject[0].upper() + subject[1:])[:MAX_TITLE]
     words = sentence.rstrip(".!?").split()
     cut = words[:8]

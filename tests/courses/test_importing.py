@@ -178,3 +178,10 @@ class TestImportCommand:
         assert result.returncode == 1
         assert result.stderr.strip().endswith("missing.txt: no such file")
         assert result.stderr.strip().count("\n") == 0
+
+
+def test_title_from_an_opening_phrase_uses_the_first_words():
+    title = derive_title(
+        ["Before the electric telegraph, news could travel no faster than a horse."]
+    )
+    assert title == "Before the electric telegraph, news could travel…"
