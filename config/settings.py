@@ -117,6 +117,13 @@ SQLITE_PATH = Path(os.environ.get("DJANGO_SQLITE_PATH", BASE_DIR / "db.sqlite3")
 SQLITE_TIMEOUT = float(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20"))  # seconds
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Like SQLite's busy timeout: a request never waits forever on a lock; past the limit
+        # the learner gets "not saved — try again" (config.middleware) instead of a hung page.
+        lock_ms = int(float(os.environ.get("DJANGO_DB_LOCK_TIMEOUT", "10")) * 1000)
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c lock_timeout={lock_ms} -c statement_timeout={lock_ms * 3}"
+        )
 else:
     DATABASES = {
         "default": {
