@@ -29,7 +29,6 @@ from .models import (
     Choice,
     FeedbackMode,
     LessonProgress,
-    ProgressStatus,
     QuestionType,
 )
 
@@ -332,6 +331,7 @@ def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
     rows = []
     for item in items:
+        item.question.lesson = attempt.lesson  # loaded already: evidence links need no query
         response = response_of(item)
         rows.append(
             {
@@ -402,7 +402,6 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "latest": latest,
             "continue_url": continue_url,
             "open_lessons": set(open_attempts),
-            "statuses": ProgressStatus,
         },
     )
 
