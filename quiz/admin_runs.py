@@ -156,7 +156,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
         if not run.raw_response:
             return "—"
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+            '<pre class="raw-response">{}</pre>',
             run.raw_response,
         )
 

@@ -205,3 +205,22 @@ def test_gift_import_payloads_render_inert(client, teacher, student):
     page = client.get(f"/admin/quiz/question/{result.created[0].pk}/change/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "<img src=x onerror=alert(1)>" not in page
+
+
+def test_no_inline_scripts_or_styles_in_our_code():
+    """The strict CSP blocks inline scripts and style attributes: none may creep in."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        *root.glob("templates/**/*.html"),
+        *root.glob("courses/**/*.py"),
+        *root.glob("quiz/**/*.py"),
+        *root.glob("config/*.py"),
+    ]
+    offenders = [
+        str(path.relative_to(root))
+        for path in sources
+        if " style=" in (text := path.read_text()) or "<script>" in text or " onclick=" in text
+    ]
+    assert offenders == []
