@@ -1,18 +1,22 @@
-"""python -m quiz.authoring PATH [COUNT]: print the generated questions and the evaluation."""
+"""python -m quiz.authoring PATH [COUNT]: print the generated questions, then the proxy measures
+and flags of quiz.authoring.evaluation (figures, never a verdict)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from .evaluation import evaluate, format_report
+from .evaluation import CLOSING, evaluate, format_report
 from .generator import generate
-from .models import Candidate
+from .models import Candidate, UnsupportedLanguage
 from .parsing import parse_article
 
 
 def format_question(n: int, c: Candidate) -> str:
-    lines = [f"{n}. [{c.type} | {c.skill} | d{c.difficulty} | p{c.paragraph + 1} | {c.score:.2f}]"]
+    kind = f" | {c.kind}" if getattr(c, "kind", "") else ""
+    lines = [
+        f"{n}. [{c.type}{kind} | {c.skill} | d{c.difficulty} | p{c.paragraph + 1} | {c.score:.2f}]"
+    ]
     lines.append(f"   {c.prompt}")
     for i, ch in enumerate(c.choices):
         mark = "*" if ch.correct else " "
@@ -31,11 +35,16 @@ def main(argv: list[str]) -> int:
     path = Path(argv[0])
     article = parse_article(path.read_text(encoding="utf-8"), title=path.stem)
     count = int(argv[1]) if len(argv) > 1 else None
-    items = generate(article, count)
+    try:
+        items = generate(article, count)
+    except UnsupportedLanguage as refused:
+        print(f"{path.name}: refused: {refused}")
+        return 1
     for n, c in enumerate(items, 1):
         print(format_question(n, c))
         print()
-    print(format_report(evaluate(article, items)))
+    print(format_report(evaluate(article, items, name=path.stem)))
+    print(CLOSING)
     return 0
 
 

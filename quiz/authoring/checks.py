@@ -152,3 +152,54 @@ def problems(article: ArticleText, c: Candidate) -> list[str]:
     if bad_blank(c):
         out.append("ungrammatical blank")
     return out
+
+
+# -- what a teacher would reject, as far as a program can tell (RUBRIC.md) -------------------
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+COPIED_RUN = 10  # a stem sharing this many words in a row with the text tests Ctrl+F, not reading
+
+
+def words_of(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def longest_shared_run(stem: str, article: ArticleText) -> int:
+    """The longest run of consecutive words the stem shares with the article (blanks and
+    quoted options excluded)."""
+    words = words_of(stem.replace(BLANK, " | "))
+    body = " " + " ".join(words_of(" \n ".join(article.paragraphs))) + " "
+    best = 0
+    for i in range(len(words)):
+        j = i + best + 1
+        while j <= len(words) and f" {' '.join(words[i:j])} " in body:
+            best = j - i
+            j += 1
+    return best
+
+
+_GRAMMAR = re.compile(
+    r"\b(\w+) \1\b|\ban (?=[bcdfgjklmnpqrstvwxz][a-z])|\ba (?=[aeio][a-z])|\d \d{1,3}\b",
+    re.IGNORECASE,
+)
+
+
+def grammar_problem(text: str) -> bool:
+    """Mechanical slips a reader stops at: "that that", "a apple", "450 0"."""
+    m = _GRAMMAR.search(text)
+    # "had had" is grammatical; any other doubled word is a slip.
+    return m is not None and not (m.group(1) and m.group(1).lower() == "had")
+
+
+def rubric_problems(article: ArticleText, c: Candidate, main_subjects: set[str]) -> list[str]:
+    """Reasons a teacher would reject `c` that a program can see (an empty list is no promise
+    of quality: the judging rounds in docs/quality/ measure that)."""
+    out = []
+    if c.type != "sequence" and longest_shared_run(c.prompt, article) >= COPIED_RUN:
+        out.append("stem copies the text")
+    if c.type == "true_false":
+        out.append("true/false statements copy the text")
+    if grammar_problem(c.prompt) or any(grammar_problem(ch.text) for ch in c.choices):
+        out.append("ungrammatical")
+    if c.type != "sequence" and normalize(c.key) in main_subjects:
+        out.append("the key is the article's main subject (guessable)")
+    return out

@@ -17,9 +17,33 @@ SKILLS = ("literal", "vocabulary", "viewpoint", "sequence", "main_idea", "infere
 CHOICE_TYPES = ("multiple_choice", "vocabulary", "who_holds_view", "main_idea")
 # Types whose key must be contained in (or entailed by) the evidence sentence.
 EXTRACTIVE_TYPES = ("multiple_choice", "fill_blank", "who_holds_view", "vocabulary")
+# What a generated question asks, finer than its type: teachers' rejection reasons are counted
+# per kind and fed back into the ranking (quiz.generation).
+KINDS = (
+    "cause",  # why / what led to / what followed, from an explicit causal link
+    "speaker_view",  # what a speaker thinks or claims
+    "paragraph_point",  # the main point of a paragraph
+    "detail_purpose",  # why the author mentions a detail (an example and its claim)
+    "main_idea",  # the point of the whole article
+    "detail",  # a literal fact asked in other words
+    "who_said",  # who holds a view
+    "true_false",
+    "fill_blank",
+    "sequence",
+    "vocabulary",
+)
 GENERATOR_NAME = "offline"
 GENERATOR_VERSION = "1.0"
 BLANK = "_____"
+
+
+class UnsupportedLanguage(ValueError):
+    """The article is not in English: the generator refuses rather than write broken frames."""
+
+    message = "Questions can only be generated for English articles."
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.message)
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,7 @@ class Candidate:
     accepted_answers: list[str] = field(default_factory=list)
     score: float = 0.0
     fact: str = ""
+    kind: str = ""  # one of KINDS ("" for questions not written by a generator)
 
     @property
     def key(self) -> str:

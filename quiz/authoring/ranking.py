@@ -4,27 +4,24 @@ fact, a mix of types and difficulties, no near-duplicate prompts, keys not tell-
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from rapidfuzz import fuzz
 
-from .distractors import move_key
-from .document import stable_hash
+from .answers import normalize
 from .models import CHOICE_TYPES, Candidate
 
 NEAR_DUPLICATE = 85  # rapidfuzz ratio on prompts
-KEY_LONGEST_MAX = 0.4
-TYPE_ORDER = (
-    "main_idea",
-    "who_holds_view",
-    "sequence",
-    "multiple_choice",
-    "true_false",
-    "vocabulary",
-    "fill_blank",
-)
+KEY_LONGEST_MAX = 0.3
 
 
-def rank(pool: list[Candidate]) -> list[Candidate]:
+PENALTY_WEIGHT = 1.5  # score lost by a kind that teachers reject every time
+
+
+def rank(pool: list[Candidate], penalties: Mapping[str, float] | None = None) -> list[Candidate]:
+    if penalties:
+        for c in pool:
+            c.score = round(c.score - PENALTY_WEIGHT * penalties.get(c.kind, 0.0), 4)
     return sorted(pool, key=lambda c: (-c.score, c.paragraph, c.start, c.type, c.prompt))
 
 
@@ -48,7 +45,7 @@ def select(pool: list[Candidate], count: int) -> list[Candidate]:
     ):
         # Too many tell-tale keys in a small set: choose again without them.
         chosen = _select([c for c in rank(pool) if not key_is_longest(c)], count)
-    return spread_keys(rank(chosen))
+    return sorted(chosen, key=lambda c: (c.paragraph, c.start))  # in reading order
 
 
 def _sentence_core(text: str) -> str:
@@ -65,48 +62,35 @@ def leaks(c: Candidate, chosen: list[Candidate]) -> bool:
     return False
 
 
+# At most this many questions of a kind in one quiz: variety, and no kind's weakness dominates.
+KIND_CAP = {"vocabulary": 3, "paragraph_point": 2, "main_idea": 1, "detail": 2, "who_said": 1,
+            "sequence": 1, "speaker_view": 3, "cause": 3, "detail_purpose": 2}  # fmt: skip
+
+
 def _select(ranked: list[Candidate], count: int) -> list[Candidate]:
-    per_type_cap = max(2, math.ceil(count * 0.3))
     chosen: list[Candidate] = []
     facts: set[str] = set()
+    keys: set[str] = set()
+    evidence: set[tuple[int, int]] = set()
     covered: dict[int, int] = {}
-    by_type: dict[str, int] = {}
-    tf_truth: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
 
     def allowed(c: Candidate) -> bool:
-        if c.fact in facts or by_type.get(c.type, 0) >= per_type_cap or near_duplicate(c, chosen):
+        if c.fact in facts or (c.paragraph, c.start) in evidence or near_duplicate(c, chosen):
+            return False
+        if c.type != "sequence" and normalize(c.key) in keys:
+            return False  # never the same answer twice in one quiz
+        if by_kind.get(c.kind, 0) >= KIND_CAP.get(c.kind, 2):
             return False
         if leaks(c, chosen):
             return False
         if key_is_longest(c):
             longest = sum(key_is_longest(o) for o in chosen) + 1
             choice_items = sum(o.type in CHOICE_TYPES for o in chosen) + 1
-            # Judge against the share of choice questions a full set will have, so that the
-            # first few picks are not all refused; small sets then allow none.
             if longest / max(choice_items, math.ceil(count / 2)) > KEY_LONGEST_MAX:
-                return False
-        if c.type == "true_false":  # keep true and false statements balanced
-            truth = c.key
-            if tf_truth.get(truth, 0) > tf_truth.get("False" if truth == "True" else "True", 0):
                 return False
         return True
 
-    def take(c: Candidate) -> None:
-        chosen.append(c)
-        facts.add(c.fact)
-        covered[c.paragraph] = covered.get(c.paragraph, 0) + 1
-        by_type[c.type] = by_type.get(c.type, 0) + 1
-        if c.type == "true_false":
-            tf_truth[c.key] = tf_truth.get(c.key, 0) + 1
-
-    # Phase 1: the best question of each type, preferring paragraphs not yet used.
-    for qtype in TYPE_ORDER:
-        if len(chosen) >= count:
-            break
-        options = [c for c in ranked if c.type == qtype and allowed(c)]
-        if options:
-            take(min(options, key=lambda c: (c.paragraph in covered, -c.score)))
-    # Phase 2: fill up, rewarding new paragraphs and rarely used types.
     while len(chosen) < count:
         best, best_value = None, -math.inf
         for c in ranked:
@@ -114,23 +98,17 @@ def _select(ranked: list[Candidate], count: int) -> list[Candidate]:
                 continue
             value = (
                 c.score
-                + (1.5 if c.paragraph not in covered else -0.6 * covered[c.paragraph])
-                - 0.5 * by_type.get(c.type, 0)
+                + (0.8 if c.paragraph not in covered else -0.4 * covered[c.paragraph])
+                - 0.6 * by_kind.get(c.kind, 0)
             )
             if value > best_value:
                 best, best_value = c, value
         if best is None:
-            break
-        take(best)
+            break  # fewer, better: never pad the quiz with what did not pass
+        chosen.append(best)
+        facts.add(best.fact)
+        keys.add(normalize(best.key))
+        evidence.add((best.paragraph, best.start))
+        covered[best.paragraph] = covered.get(best.paragraph, 0) + 1
+        by_kind[best.kind] = by_kind.get(best.kind, 0) + 1
     return chosen
-
-
-def spread_keys(items: list[Candidate]) -> list[Candidate]:
-    """Rotate key positions over the choice questions so no position dominates."""
-    offset = stable_hash("".join(c.prompt for c in items)) % 4
-    k = 0
-    for c in items:
-        if c.type in CHOICE_TYPES and c.choices:
-            c.choices = move_key(c.choices, (offset + k) % len(c.choices))
-            k += 1
-    return items

@@ -109,8 +109,12 @@ def word_count(text: str) -> int:
     return len(WORD_RE.findall(text))
 
 
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
+
+
 def strip_marker(text: str) -> str:
-    """Drop a leading connector ("However, ...") and re-capitalise."""
+    """Drop a leading dateline ("WASHINGTON — ") or connector ("However, ...")."""
+    text = _DATELINE.sub("", text, count=1)
     stripped = _MARKER_RE.sub("", text, count=1)
     return capitalize_first(stripped) if stripped != text else text
 

@@ -1,21 +1,23 @@
 """One module per question type; each exposes build(doc) -> list[Candidate]."""
 
 from . import (
-    fill_blank,
+    cause,
     main_idea,
     multiple_choice,
-    sequence,
-    true_false,
+    paragraph_point,
+    speaker_view,
     viewpoint,
     vocabulary,
 )
 
 BUILDERS = (
+    cause.build,
+    speaker_view.build,
+    paragraph_point.build,
     main_idea.build,
     viewpoint.build,
     multiple_choice.build,
-    true_false.build,
-    fill_blank.build,
     vocabulary.build,
-    sequence.build,
+    # sequence.build is left out of the default set until its keys can be trusted: a date
+    # next to an event is not always that event's date.
 )

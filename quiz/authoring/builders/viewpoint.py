@@ -63,6 +63,8 @@ class View:
     prompt: str
     score: float
     level: int = 2
+    view: str = ""  # what the actor holds, as written (without "that")
+    verb: str = ""  # the reporting verb phrase ("said", "has warned", "according to")
 
 
 def _entity_actor(doc: Document, entity: Entity) -> Actor:
@@ -202,7 +204,8 @@ def find_views(doc: Document) -> list[View]:
             if kind == "stance" and view.split()[0].lower() in ("it", "them", "him", "her"):
                 continue
             prompt = f"Who {verb} that {view}?" if kind == "that" else f"Who {verb} {view}?"
-            views.append(View(s, actor, prompt, 2.7 if actor.kind != "group" else 2.3))
+            score = 2.7 if actor.kind != "group" else 2.3
+            views.append(View(s, actor, prompt, score, view=view, verb=verb))
             break
     return views
 
@@ -218,7 +221,7 @@ def _quoted(doc: Document, s: Sentence, text: str, shift: int) -> View | None:
     quote = m.group("quote").strip().rstrip(",")
     if word_count(quote) > 28:
         return None
-    return View(s, actor, f'Who said: "{quote}"?', 2.6)
+    return View(s, actor, f'Who said: "{quote}"?', 2.6, view=quote, verb="said")
 
 
 def _framed(doc: Document, s: Sentence, text: str, shift: int) -> View | None:
@@ -231,7 +234,7 @@ def _framed(doc: Document, s: Sentence, text: str, shift: int) -> View | None:
         return None
     view = view[:1].lower() + view[1:] if not _starts_with_name(doc, s, view) else view
     prompt = f"According to the article, who holds the view that {view}?"
-    return View(s, actor, prompt, 2.6, level=3)
+    return View(s, actor, prompt, 2.6, level=3, view=view, verb="according to")
 
 
 def _starts_with_name(doc: Document, s: Sentence, view: str) -> bool:

@@ -30,7 +30,7 @@ def sense_for(token: Token, previous: str) -> Sense | None:
     return None
 
 
-def snippet(sentence: Sentence, token: Token, radius: int = 9) -> str:
+def snippet(sentence: Sentence, token: Token, radius: int = 4) -> str:
     words = sentence.text.split()
     at = len(sentence.text[: token.start].split())
     lo, hi = max(0, at - radius), min(len(words), at + radius + 1)
