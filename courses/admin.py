@@ -251,7 +251,11 @@ class LessonAdmin(admin.ModelAdmin):
 
     def _generate(self, request, lessons):
         for lesson in lessons:
-            result = generate_for_lesson(lesson, replace_drafts=True)
+            try:
+                result = generate_for_lesson(lesson, replace_drafts=True)
+            except GenerationError as error:  # e.g. not English: the run records it too
+                messages.error(request, f"“{lesson.title}”: {error}")
+                continue
             by_type = ", ".join(
                 f"{n} {label.lower()}" for label, n in sorted(result.by_type.items())
             )

@@ -3,23 +3,25 @@ import csv
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from courses.models import Lesson
 
-from . import charts, reports
+from . import charts, feedback, reports
 from .admin_forms import AcceptedAnswerFormSet, ChoiceFormSet
-from .generation import generate_for_lesson
+from .generation import GenerationError, generate_for_lesson
 from .models import (
     AcceptedAnswer,
     Attempt,
     Choice,
     LessonProgress,
     Question,
+    RejectionReason,
     Response,
     Status,
 )
@@ -56,13 +58,34 @@ class StaleFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _reason_text(reason: RejectionReason) -> str:
+    return reason.label[0].lower() + reason.label[1:]
+
+
+def _reject_action(reason: RejectionReason):
+    """A change-list action that rejects with one reason: asking why costs no extra click."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin._review(request, queryset, Status.REJECTED, reason)
+
+    # "Other" keeps the old action's name, so a plain "reject" still works.
+    action.__name__ = "reject" if reason == RejectionReason.OTHER else f"reject_{reason}"
+    text = "other reason" if reason == RejectionReason.OTHER else _reason_text(reason)
+    return admin.action(description=f"Reject: {text}", permissions=["change"])(action)
+
+
+REJECT_ACTIONS = [_reject_action(reason) for reason in RejectionReason]
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     list_display = [
         "short_prompt",
         "type",
+        "kind",
         "lesson",
         "status",
+        "rejection_reason",
         "skill",
         "difficulty",
         "position",
@@ -71,7 +94,9 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        "rejection_reason",
         "type",
+        "kind",
         "skill",
         "origin",
         "teacher_edited",
@@ -87,6 +112,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "preview_link",
         "evidence_in_context",
         "run",
+        "kind",
         "origin",
         "origin_version",
         "teacher_edited",
@@ -103,6 +129,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "prompt",
                     "explanation",
                     "status",
+                    "rejection_reason",
                     "position",
                     "preview_link",
                 ]
@@ -113,6 +140,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "Classification",
             {
                 "fields": [
+                    "kind",
                     "skill",
                     "difficulty",
                     "origin",
@@ -133,7 +161,7 @@ class QuestionAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [ChoiceInline, AcceptedAnswerInline]
-    actions = ["publish", "unpublish", "reject", "regenerate_drafts"]
+    actions = ["publish", "unpublish", *REJECT_ACTIONS, "regenerate_drafts"]
 
     @admin.display(description="question", ordering="prompt")
     def short_prompt(self, obj):
@@ -198,8 +226,23 @@ class QuestionAdmin(admin.ModelAdmin):
                 ),
             )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        reasons = [(reason, _reason_text(reason)) for reason in RejectionReason]
+        extra_context = {**(extra_context or {}), "rejection_reasons": reasons}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         own = [
+            path(
+                "rejections/",
+                self.admin_site.admin_view(self.rejections_view),
+                name="quiz_question_rejections",
+            ),
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(require_POST(self.review_view)),
+                name="quiz_question_review",
+            ),
             path(
                 "report/<int:lesson_id>/",
                 self.admin_site.admin_view(self.report_view),
@@ -222,6 +265,34 @@ class QuestionAdmin(admin.ModelAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    def rejections_view(self, request: HttpRequest):
+        """What teachers reject, per kind of generated question: what the ranking learns from."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Rejections by kind",
+            "rows": feedback.rejections_by_kind(),
+            "reasons": RejectionReason.labels,
+            "min_reviewed": feedback.MIN_REVIEWED,
+        }
+        return TemplateResponse(request, "admin/quiz/question/rejections.html", context)
+
+    def review_view(self, request: HttpRequest, pk: int):
+        """The change page's buttons: publish, return to draft, or reject with a reason."""
+        question = get_object_or_404(Question, pk=pk)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        status, reason = request.POST.get("status"), request.POST.get("reason", "")
+        if status not in Status.values or (
+            status == Status.REJECTED and reason not in RejectionReason.values
+        ):
+            return HttpResponseBadRequest("Choose publish, draft, or a reason to reject.")
+        reason = RejectionReason(reason) if status == Status.REJECTED else None
+        self._review(request, Question.objects.filter(pk=pk), status, reason)
+        return HttpResponseRedirect(reverse("admin:quiz_question_change", args=[pk]))
 
     def _report_lesson(self, request, lesson_id: int) -> Lesson:
         if not request.user.has_perm("quiz.view_lessonprogress"):
@@ -303,21 +374,21 @@ class QuestionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/quiz/question/regrade.html", context)
 
-    def _set_status(self, request, queryset, status, verb):
-        updated = queryset.update(status=status)
-        self.message_user(request, f"{updated} question(s) {verb}.", messages.SUCCESS)
+    def _review(self, request, queryset, status, reason: RejectionReason | None = None):
+        updated = queryset.review(status, reason or "")
+        if reason is not None:
+            done = f"rejected ({_reason_text(reason)})"
+        else:
+            done = "published" if status == Status.PUBLISHED else "returned to draft"
+        self.message_user(request, f"{updated} question(s) {done}.", messages.SUCCESS)
 
     @admin.action(description="Publish selected questions", permissions=["change"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Status.PUBLISHED, "published")
+        self._review(request, queryset, Status.PUBLISHED)
 
     @admin.action(description="Return selected questions to draft", permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Status.DRAFT, "returned to draft")
-
-    @admin.action(description="Reject selected questions", permissions=["change"])
-    def reject(self, request, queryset):
-        self._set_status(request, queryset, Status.REJECTED, "rejected")
+        self._review(request, queryset, Status.DRAFT)
 
     @admin.action(
         description="Regenerate untouched drafts of the selected questions' lessons",
@@ -326,7 +397,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def regenerate_drafts(self, request, queryset):
         lessons = Lesson.objects.filter(pk__in=queryset.values("lesson_id"))
         for lesson in lessons:
-            result = generate_for_lesson(lesson, replace_drafts=True)
+            try:
+                result = generate_for_lesson(lesson, replace_drafts=True)
+            except GenerationError as error:
+                self.message_user(request, f"“{lesson.title}”: {error}", messages.ERROR)
+                continue
             self.message_user(
                 request,
                 f"“{lesson.title}”: replaced {result.replaced} untouched drafts with "

@@ -19,10 +19,11 @@ from rapidfuzz import fuzz
 
 from courses.models import Lesson
 from quiz import authoring
-from quiz.authoring import ArticleText, Candidate
+from quiz.authoring import ArticleText, Candidate, UnsupportedLanguage
 from quiz.authoring import llm as llm_backend
 from quiz.authoring.llm import LLMConfig, LLMError, LLMNotConfigured, LLMUnavailable
 
+from .feedback import rejection_penalties
 from .models import (
     AcceptedAnswer,
     Choice,
@@ -37,7 +38,9 @@ from .models import (
 logger = logging.getLogger(__name__)
 BACKENDS = tuple(GenerationBackend.values)  # ("offline", "llm")
 DUPLICATE_REASON = "near-duplicate of an existing question"
-GenerationError = LLMError  # what a caller catches to tell the teacher (one-line message)
+# What a caller catches to tell the teacher (each has a one-line message): the language model
+# failed, or the article is not one the generator can write questions for.
+GenerationError = (LLMError, UnsupportedLanguage)
 
 __all__ = [
     "BACKENDS",
@@ -131,9 +134,10 @@ def generate_for_lesson(
     existing question are skipped, so running twice adds nothing.
 
     `backend` is "offline" (default, no network) or "llm" (needs LLM_BASE_URL and LLM_MODEL).
-    The run is recorded in `run` (a queued GenerationRun) or in a new one. A backend failure
-    (LLMError: not configured, unreachable, timeout, server error) marks the run failed,
-    leaves every existing question as it was, and is re-raised with a one-line message.
+    The run is recorded in `run` (a queued GenerationRun) or in a new one. A GenerationError
+    (the model not configured, unreachable, timing out or failing; an article not in English)
+    marks the run failed, leaves every existing question as it was, and is re-raised with a
+    one-line message. The offline ranking lowers the kinds of question teachers keep rejecting.
     """
     _check_backend(backend)
     if backend == GenerationBackend.LLM and config is None:
@@ -177,12 +181,13 @@ def generate_for_lesson(
             run.raw_response = outcome.raw_response
             origin, origin_version = f"llm:{config.model}"[:40], llm_backend.PROMPT_VERSION
         else:
-            candidates = authoring.generate(article, count=count)
+            penalties = rejection_penalties()
+            candidates = authoring.generate(article, count=count, penalties=penalties)
             origin, origin_version = authoring.GENERATOR_NAME, authoring.GENERATOR_VERSION
         _store(result, lesson, candidates, replace_drafts, publish, origin, origin_version)
     except BaseException as exc:
         run.status = RunStatus.FAILED
-        run.error = str(exc) if isinstance(exc, LLMError) else f"{type(exc).__name__}: {exc}"
+        run.error = str(exc) if isinstance(exc, GenerationError) else f"{type(exc).__name__}: {exc}"
         run.error = " ".join(run.error.split())[:1000]
         try:
             _finish(run, result, started)
@@ -323,6 +328,7 @@ def store_candidate(
         position=position,
         rank_score=candidate.score,
         fact=candidate.fact[:200],
+        kind=candidate.kind[:20],
     )
     ordered = candidate.type == QuestionType.SEQUENCE
     Choice.objects.bulk_create(
@@ -363,4 +369,5 @@ def candidate_from_question(question: Question) -> Candidate:
         accepted_answers=[a.text for a in question.accepted_answers.all()],
         score=question.rank_score,
         fact=question.fact,
+        kind=question.kind,
     )

@@ -49,6 +49,31 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class QuestionKind(models.TextChoices):
+    """What a generated question asks (quiz.authoring.KINDS), finer than its type."""
+
+    CAUSE = "cause", "Cause and effect"
+    SPEAKER_VIEW = "speaker_view", "What a speaker thinks"
+    PARAGRAPH_POINT = "paragraph_point", "Point of a paragraph"
+    DETAIL_PURPOSE = "detail_purpose", "Why the author mentions a detail"
+    MAIN_IDEA = "main_idea", "Main idea"
+    DETAIL = "detail", "Detail in other words"
+    WHO_SAID = "who_said", "Who said it"
+    TRUE_FALSE = "true_false", "True or false"
+    FILL_BLANK = "fill_blank", "Fill in the blank"
+    SEQUENCE = "sequence", "Put in order"
+    VOCABULARY = "vocabulary", "Vocabulary"
+
+
+class RejectionReason(models.TextChoices):
+    WRONG_KEY = "wrong_key", "Wrong or debatable key"
+    GUESSABLE = "guessable", "Guessable without reading"
+    TRIVIAL = "trivial", "Trivial detail"
+    UNGRAMMATICAL = "ungrammatical", "Ungrammatical"
+    UNCLEAR = "unclear", "Unclear without its sentence"
+    OTHER = "other", "Other"
+
+
 TEACHER_ORIGIN = "teacher"
 
 
@@ -63,6 +88,11 @@ class QuestionQuerySet(models.QuerySet):
     def with_options(self):
         """Questions with their choices and accepted answers, in two extra queries."""
         return self.prefetch_related("choices", "accepted_answers")
+
+    def review(self, status: str, reason: str = "") -> int:
+        """Publish, reject (with why) or return to draft; only a rejection keeps a reason."""
+        reason = reason if status == Status.REJECTED else ""
+        return self.update(status=status, rejection_reason=reason)
 
 
 class Question(models.Model):
@@ -97,6 +127,20 @@ class Question(models.Model):
         choices=Status,
         default=Status.DRAFT,
         help_text="Only published questions appear in the quiz.",
+    )
+    rejection_reason = models.CharField(
+        "why rejected",
+        max_length=20,
+        choices=RejectionReason,
+        blank=True,
+        help_text="Counted per kind of question, so the generator learns what you reject.",
+    )
+    kind = models.CharField(
+        "kind of question",
+        max_length=20,
+        choices=QuestionKind,
+        blank=True,
+        help_text="What the generator meant to ask (empty for a teacher's own).",
     )
     origin = models.CharField(
         max_length=40,
@@ -142,6 +186,11 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.prompt if len(self.prompt) <= 80 else self.prompt[:79] + "…"
+
+    def save(self, *args, **kwargs):
+        if self.status != Status.REJECTED:
+            self.rejection_reason = ""  # a reason only ever explains a rejection
+        super().save(*args, **kwargs)
 
     @property
     def is_single_answer(self) -> bool:

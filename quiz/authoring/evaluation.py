@@ -2,8 +2,9 @@
 
 Grounding and form checks cannot tell a good question from a bad one: a set can be perfectly
 grounded and still be mostly rejected by a teacher. So this module takes the RUBRIC's proxy
-measures (docs/quality/, "Measures a program can take") and flags the problems a program can
-detect, per question. It never says PASSED or FAILED: grades need a reader.
+measures (its table "Measures a program can take"), each next to its aim, and flags the
+problems a program can detect, per question. It never says PASSED or FAILED: grades (A/B/C)
+need a reader's judgement.
 
 Plain Python, no Django: `evaluate(article, items)` for one article, `format_report` and
 `format_overall` for the text, `csv_rows` / `as_json` for files to compare between runs.
@@ -252,10 +253,10 @@ def key_longest(c: Candidate) -> str:
 
 
 # A heuristic, with known limits: it sees the words, not their meaning. It misses references
-# it has no pattern for ("the man", "the country" when several were named), and it flags "the
-# plan" even when the article has a single plan, because it cannot know how many there are.
-# "that + noun" is only looked for at the start or after a preposition, since "said that prices"
-# is a conjunction, not a reference.
+# it has no pattern for ("the man", "the country" when several were named, "that + noun" after
+# a verb); it flags "the decision" even when the article has a single decision, and "this/that
+# + noun" whose antecedent sits earlier in the same quoted sentence. "that + noun" is only looked
+# for at the start or after a preposition, since "said that prices" is a conjunction.
 _PRONOUNS = frozenset("he she it they him her his its their them".split())
 _DEMONSTRATIVES = frozenset("this that these those such".split())
 _SELF_NOUNS = frozenset(

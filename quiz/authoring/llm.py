@@ -282,8 +282,8 @@ At least a third of the items are cause, speaker_view or detail_purpose, and at 
 in five begins with "Why", "How" or "What does ... think".
 
 Stems ("prompt"):
-- Ask in your own words: never copy more than five words in a row from the article, so that the \
-answer cannot be found by searching for the stem's words.
+- Ask in your own words: except in fill_blank, never copy more than five words in a row from \
+the article, so that the answer cannot be found by searching for the stem's words.
 - The prompt must make sense on its own: name who or what it is about (no "this", "they" or \
 "the incident" pointing outside it), and must not contain its answer.
 - Ask about what the article is about, not trivia (a year, an organisation's name or a job \
@@ -870,10 +870,8 @@ def answer_check(
     are dropped. What did not run is noted in `chat.result` (answer_check, raw_responses).
     """
     result = chat.result
-    items = [
-        presented(c, f"Q{n}")
-        for n, c in enumerate((c for c in candidates if c.type in CHECK_TYPES), start=1)
-    ]
+    checked = (c for c in candidates if c.type in CHECK_TYPES and any(x.correct for x in c.choices))
+    items = [presented(c, f"Q{n}") for n, c in enumerate(checked, start=1)]
     if not items:
         result.answer_check = "not needed"
         return candidates, []
@@ -890,7 +888,8 @@ def answer_check(
             )
             answers[with_passage] = parse_answers(content)
         except LLMUnavailable as exc:
-            failures.append(f"{label} did not run: {exc}")
+            skipped = " (nor did the one without it)" if with_passage else ""
+            failures.append(f"{label} did not run{skipped}: {exc}")
             break  # the server is down or too slow: do not wait for it a second time
         except ValueError as exc:
             failures.append(f"{label} did not run: {exc}")
@@ -1007,10 +1006,10 @@ def generate(
     for raw, reasons, attempts in pending:
         prompt, type_ = _label(raw)
         result.rejected.append(Rejection(prompt, type_, reasons, item=raw, attempts=attempts))
-    accepted, repeated = drop_repeated_keys(accepted)
-    result.rejected.extend(repeated)
     accepted, unanswered = answer_check(chat, article, accepted)
     result.rejected.extend(unanswered)
+    accepted, repeated = drop_repeated_keys(accepted)  # after the check: keep the survivor
+    result.rejected.extend(repeated)
     for extra in accepted[count:]:
         result.rejected.append(
             Rejection(extra.prompt, extra.type, ["more items than asked for"], attempts=1)

@@ -15,7 +15,8 @@ NEAR_DUPLICATE = 85  # rapidfuzz ratio on prompts
 KEY_LONGEST_MAX = 0.3
 
 
-PENALTY_WEIGHT = 1.5  # score lost by a kind that teachers reject every time
+PENALTY_WEIGHT = 2.0  # score lost by a kind that teachers reject every time
+SCORE_FLOOR = 1.5  # below this a candidate is not offered by default (every builder starts above)
 
 
 def rank(pool: list[Candidate], penalties: Mapping[str, float] | None = None) -> list[Candidate]:
@@ -76,6 +77,8 @@ def _select(ranked: list[Candidate], count: int) -> list[Candidate]:
     by_kind: dict[str, int] = {}
 
     def allowed(c: Candidate) -> bool:
+        if c.score < SCORE_FLOOR:
+            return False
         if c.fact in facts or (c.paragraph, c.start) in evidence or near_duplicate(c, chosen):
             return False
         if c.type != "sequence" and normalize(c.key) in keys:

@@ -159,11 +159,15 @@ def _subject_for_question(clause: Clause, first_person: bool) -> str | None:
         return AUTHOR if first_person else None
     if subject[0].lower in PRONOUN_SUBJECTS or any(w.tag == "PRP" for w in subject):
         return None
+    if subject[0].tag == "PRP$" or subject[0].lower in ("his", "her", "its", "their", "our"):
+        return None
     text = join(subject)
     first = subject[0]
     # A capital that is only there because the word opened the sentence goes.
     common = first.tag not in ("NNP", "NNPS") or (
-        len(subject) > 1 and subject[1].tag.startswith("NN") and bool(getAllLemmas(first.lower))
+        len(subject) > 1
+        and subject[1].tag.startswith("NN")
+        and bool(getAllLemmas(first.lower))
         and first.lower not in ("united", "new")
     )
     if common and not text[:2].isupper():

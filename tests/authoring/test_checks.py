@@ -64,8 +64,8 @@ def test_evaluation_flags_broken_items() -> None:
     moved = mc("Which country has accused its neighbour of aiding Israel?")
     moved.start += 1  # evidence no longer verbatim at these offsets
     report = evaluate(ARTICLE, [good, moved])
-    assert not report["passed"]
-    assert report["evidence_verbatim"] == 0.5
-    assert report["near_duplicate_questions"] == 1
+    assert "evidence_not_found" not in report.questions[0].flags
+    assert "evidence_not_found" in report.questions[1].flags
+    assert "repeated_key" in report.questions[1].flags  # both keys are "Iran"
     text = format_report(report)
-    assert "FAILED" in text and "near_duplicate_questions" in text
+    assert "FAILED" not in text and "evidence_not_found" in text

@@ -7,8 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from quiz.authoring import QUESTION_TYPES, ArticleText, candidates, default_count, generate
+from quiz.authoring import (
+    KINDS,
+    QUESTION_TYPES,
+    ArticleText,
+    candidates,
+    default_count,
+    generate,
+)
+from quiz.authoring.answers import normalize
+from quiz.authoring.checks import problems, rubric_problems
+from quiz.authoring.document import Document
 from quiz.authoring.evaluation import evaluate, format_report
+from quiz.authoring.generator import main_subjects
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,48 +35,53 @@ def test_generate_is_deterministic(article: ArticleText) -> None:
     assert _dump(generate(article)) == _dump(generate(article))
 
 
-def test_evaluation_bars_pass(article: ArticleText) -> None:
+def test_evaluation_reports_every_item(article: ArticleText) -> None:
     items = generate(article)
     report = evaluate(article, items)
-    assert report["passed"], format_report(report)
-    assert report["evidence_verbatim"] == 1.0
-    assert report["distractors_in_evidence"] == 0
-    # The default set reaches 70% of the paragraphs themselves, not just of what is reachable.
-    assert report["coverage"] >= 0.7, format_report(report)
+    assert len(report.questions) == len(items), format_report(report)
+    assert not any("evidence_not_found" in q.flags for q in report.questions)
+    assert "PASSED" not in format_report(report)
 
 
-def test_count_within_bounds(article: ArticleText) -> None:
+def test_default_set_is_fewer_and_better(article: ArticleText) -> None:
     items = generate(article)
-    assert 4 <= default_count(article) <= 30
-    assert len(items) == default_count(article)
-    assert all(c.type in QUESTION_TYPES for c in items)
-    assert len(generate(article, count=3)) == 3
+    assert 1 <= len(items) <= default_count(article) <= 15
+    assert all(c.type in QUESTION_TYPES and c.kind in KINDS for c in items)
+    # Every question passes the grounding checks and the rubric filters.
+    subjects = main_subjects(Document(article))
+    for c in items:
+        assert problems(article, c) == [], c.prompt
+        assert rubric_problems(article, c, subjects) == [], c.prompt
+    keys = [normalize(c.key) for c in items]
+    assert len(keys) == len(set(keys))
+    # Never padded: asking for more gives at most what passed.
+    assert len(generate(article, count=40)) <= len(candidates(article))
+    assert len(generate(article, count=1)) == 1
 
 
-def test_sample_mix_and_size(sample: ArticleText) -> None:
-    assert default_count(sample) == 12
-    items = generate(sample)
-    assert 10 <= len(items) <= 16
-    assert len({c.type for c in items}) >= 5
-    assert len({c.difficulty for c in items}) >= 2
-    # No sequence question: the sample has only two dated events.
-    assert all(c.type != "sequence" for c in candidates(sample))
-
-
-def test_history_has_a_dated_sequence(load) -> None:
-    items = [c for c in candidates(load("history-narrative")) if c.type == "sequence"]
-    assert len(items) == 1
-    assert "chronological" in items[0].prompt
-    assert 3 <= len(items[0].choices) <= 5
-    assert items[0].choices[0].text.startswith("William Cooke")
-
-
-def test_news_report_asks_who_holds_view(load) -> None:
-    views = [c for c in candidates(load("news-report")) if c.type == "who_holds_view"]
-    keys = {c.key for c in views}
-    assert {"Elena Ruiz", "David Okafor"} <= keys
+def test_news_report_asks_what_speakers_say(load) -> None:
+    views = [c for c in candidates(load("news-report")) if c.kind == "speaker_view"]
+    assert len(views) >= 2
     for c in views:
-        assert c.key.split()[-1] not in c.prompt
+        assert c.prompt.startswith(("What", "According to"))
+        assert all(len(ch.text.split()) >= 4 for ch in c.choices)  # options are views
+
+
+def test_history_asks_why(load) -> None:
+    why = [c for c in candidates(load("history-narrative")) if c.kind == "cause"]
+    assert why and all(c.prompt.startswith("Why ") for c in why)
+
+
+def test_rejected_kinds_rank_lower(load) -> None:
+    article = load("news-report")
+    plain = generate(article)
+    kind = plain[0].kind
+    penalised = generate(article, penalties={kind: 1.0})
+    assert sum(c.kind == kind for c in penalised) < sum(c.kind == kind for c in plain)
+    before = {c.prompt: c.score for c in candidates(article)}
+    for c in candidates(article, {kind: 1.0}):
+        if c.kind == kind:
+            assert c.score == round(before[c.prompt] - 2.0, 4)
 
 
 def test_same_output_under_other_hash_seeds() -> None:

@@ -2,6 +2,13 @@
 
 No test in this package reaches the network: the server binds a random free local port, and
 the LLM_* settings point at it for the duration of one test.
+
+Question requests take the scripted replies in order. Answer-check requests (recognised from
+the body: the `answer_check` schema name, or the check's system prompt in plain JSON mode) are
+answered by a simulated student instead, unless `check_replies` scripts them: it remembers the
+key of every item the fake has served, answers it right when given the article and wrong (and
+"guessing") without it; `blind_right` and `misread` hold prompts for which it does the
+opposite.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from quiz.authoring import llm
 
 
 @dataclass
@@ -29,9 +38,15 @@ class Reply:
 class FakeLLM:
     base_url: str = ""
     replies: list[Reply] = field(default_factory=list)
-    requests: list[dict] = field(default_factory=list)
-    check: Any = None  # optional callable(request_body) run in the server thread
+    requests: list[dict] = field(default_factory=list)  # question requests only
+    check: Any = None  # optional callable(request_body) run in the server thread, every request
     errors: list[BaseException] = field(default_factory=list)
+    # The answer check
+    answer_checks: list[dict] = field(default_factory=list)  # the check requests received
+    check_replies: list[Reply] = field(default_factory=list)  # scripted, used up in order
+    keys: dict[str, str] = field(default_factory=dict)  # prompt -> key text, of served items
+    blind_right: set[str] = field(default_factory=set)  # prompts answered right without article
+    misread: set[str] = field(default_factory=set)  # prompts answered wrong with the article
 
     def script(self, *replies: Reply | str | dict) -> None:
         self.replies = [
@@ -46,6 +61,47 @@ class FakeLLM:
     @property
     def messages(self) -> list[list[dict]]:
         return [r["messages"] for r in self.requests]
+
+    def remember_keys(self, content: str) -> None:
+        """Note the key of every choice item in a reply the fake serves."""
+        text = content.strip().removeprefix("```json").removesuffix("```")
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        items = data.get("items", []) if isinstance(data, dict) else data
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("choices"), list):
+                for choice in item["choices"]:
+                    if isinstance(choice, dict) and choice.get("correct") is True:
+                        self.keys[str(item.get("prompt", "")).strip()] = str(choice["text"])
+
+    def answer(self, body: dict) -> str:
+        """A simulated student's reply to an answer-check request."""
+        user = body["messages"][-1]["content"]
+        with_article = llm.ARTICLE_START in user
+        start = user.rindex("Questions (JSON):\n") + len("Questions (JSON):\n")
+        questions, _ = json.JSONDecoder().raw_decode(user[start:])
+        answers = []
+        for q in questions:
+            prompt = next((p for p in self.keys if q["question"].endswith(p)), None)
+            key = self.keys.get(prompt)
+            right = next((letter for letter, text in q["options"].items() if text == key), "A")
+            wrong = next(letter for letter in q["options"] if letter != right)
+            if with_article:
+                letter, guessing = (wrong if prompt in self.misread else right), False
+            elif prompt in self.blind_right:
+                letter, guessing = right, False
+            else:
+                letter, guessing = wrong, True
+            answers.append({"id": q["id"], "letter": letter, "guessing": guessing})
+        return json.dumps({"answers": answers})
+
+
+def is_answer_check(body: dict) -> bool:
+    schema = (body.get("response_format") or {}).get("json_schema") or {}
+    system = (body.get("messages") or [{}])[0].get("content", "")
+    return schema.get("name") == llm.ANSWER_CHECK_SCHEMA_NAME or system == llm.CHECK_SYSTEM_PROMPT
 
 
 def completion(content: str, model: str = "fake-model") -> dict:
@@ -86,13 +142,25 @@ def _handler(fake: FakeLLM):
             body = json.loads(self.rfile.read(length) or b"{}")
             if not self.path.endswith("/chat/completions"):
                 return self._send(404, {"error": {"message": "not found"}})
-            fake.requests.append(body)
+            checking = is_answer_check(body)
+            (fake.answer_checks if checking else fake.requests).append(body)
             if fake.check is not None:
                 try:
                     fake.check(body)
                 except BaseException as exc:  # reported to the test, not lost in the thread
                     fake.errors.append(exc)
-            reply = fake.next_reply()
+            if checking:
+                reply = fake.check_replies.pop(0) if fake.check_replies else Reply()
+                if reply.content is None and reply.status == 200:
+                    try:
+                        reply = Reply(content=fake.answer(body), delay=reply.delay)
+                    except Exception as exc:  # a request the fake cannot read: fail the test
+                        fake.errors.append(exc)
+                        reply = Reply(status=500)
+            else:
+                reply = fake.next_reply()
+                if reply.status == 200 and reply.content:
+                    fake.remember_keys(reply.content)
             if reply.delay:
                 time.sleep(reply.delay)
             fmt = (body.get("response_format") or {}).get("type")

@@ -10,6 +10,7 @@ def choice(text, correct=False, rationale=""):
 
 LITERAL_MC = {
     "type": "multiple_choice",
+    "kind": "detail",
     "skill": "literal",
     "difficulty": 1,
     "prompt": "What tells other bees how far to fly?",
@@ -26,6 +27,7 @@ LITERAL_MC = {
 }
 FILL_BLANK = {
     "type": "fill_blank",
+    "kind": "fill_blank",
     "skill": "literal",
     "difficulty": 2,
     "prompt": "Honeybees communicate the location of food through a movement called the ____.",
@@ -38,6 +40,7 @@ FILL_BLANK = {
 }
 TRUE_FALSE = {
     "type": "true_false",
+    "kind": "true_false",
     "skill": "literal",
     "difficulty": 1,
     "prompt": "A forager runs in a straight line while shaking her body.",
@@ -49,11 +52,13 @@ TRUE_FALSE = {
 }
 INFERENCE_MC = {
     "type": "multiple_choice",
+    "kind": "cause",
     "skill": "inference",
     "difficulty": 3,
     "prompt": "Why did Karl von Frisch share the Nobel Prize?",
     "choices": [
-        choice("He worked out what the bees' dance means", True),
+        # Reworded ("decoding this language"): backed by the evidence and the sentence before.
+        choice("He decoded the language of the bees' dance", True),
         choice("He discovered how honey is made", rationale="Honey is not discussed."),
         choice("He bred a new kind of bee", rationale="Breeding is not discussed."),
         choice("He built the first beehive", rationale="Hives are not what he is known for."),
@@ -87,6 +92,44 @@ DISTRACTOR_IS_KEY = {
     "evidence_quote": FILL_BLANK["evidence_quote"],
 }
 MISSING_FIELDS = {"type": "multiple_choice", "prompt": "What is missing here?"}
+
+# A literal key in other words: "loops back ... repeats" -> "loops back to repeat it". The
+# offline containment test rejects it; the evidence backs every content word of it.
+REWORDED_MC = {
+    "type": "multiple_choice",
+    "kind": "detail",
+    "skill": "literal",
+    "difficulty": 2,
+    "prompt": "What does a forager do once her straight, shaking run is over?",
+    "choices": [
+        choice("She loops back to repeat it", True),
+        choice(
+            "She flies off to the food source",
+            rationale="The dance points to the food; she does not leave.",
+        ),
+        choice("She rests inside the hive for a while", rationale="Resting is not mentioned."),
+        choice(
+            "She shakes her body to call the queen",
+            rationale="The shaking is part of the run, not a call.",
+        ),
+    ],
+    "accepted_answers": [],
+    "evidence_quote": TRUE_FALSE["evidence_quote"],
+    "explanation": "After the run she loops back and repeats it.",
+}
+# The same question with a key that shares nothing with the evidence.
+UNBACKED_MC = {
+    **copy.deepcopy(REWORDED_MC),
+    "choices": [
+        choice("The queen decides where the colony moves", True),
+        *copy.deepcopy(REWORDED_MC["choices"][1:]),
+    ],
+}
+# Another question with LITERAL_MC's key: the same answer twice in one quiz.
+SAME_KEY_MC = {
+    **copy.deepcopy(LITERAL_MC),
+    "prompt": "Which part of the dance gives the distance to the food?",
+}
 
 
 def reply(*items) -> str:

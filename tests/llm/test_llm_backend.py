@@ -31,7 +31,10 @@ def test_good_items_are_accepted_with_our_own_offsets(fake_llm):
         "true_false",
         "multiple_choice",
     ]
-    assert result.rejected == [] and result.calls == 1
+    # One request for the questions, two for the answer check (with and without the article).
+    assert result.rejected == [] and result.calls == 3 and result.answer_check == "done"
+    assert len(fake_llm.requests) == 1 and len(fake_llm.answer_checks) == 2
+    assert [c.kind for c in result.candidates] == ["detail", "fill_blank", "true_false", "cause"]
     for c in result.candidates:
         assert ARTICLE.paragraphs[c.paragraph][c.start : c.end] == c.evidence
     literal = result.candidates[0]
@@ -106,6 +109,9 @@ def test_falls_back_to_json_mode_without_json_schema_support(fake_llm):
     assert len(result.candidates) == 4 and result.response_format == "json_object"
     formats = [r["response_format"]["type"] for r in fake_llm.requests]
     assert formats == ["json_schema", "json_object"]
+    # The answer check knows the server wants plain JSON mode, and still works.
+    assert [r["response_format"]["type"] for r in fake_llm.answer_checks] == ["json_object"] * 2
+    assert result.answer_check == "done"
 
 
 def test_json_mode_is_kept_for_the_reasks(fake_llm):
@@ -222,3 +228,6 @@ def test_schema_lists_every_required_field():
     schema = llm.RESPONSE_SCHEMA["properties"]["items"]["items"]
     assert set(schema["required"]) == set(schema["properties"])
     assert json.dumps(llm.JSON_SCHEMA_FORMAT)  # serialisable as sent
+    answers = llm.ANSWER_CHECK_FORMAT["json_schema"]["schema"]["properties"]["answers"]["items"]
+    assert set(answers["required"]) == set(answers["properties"])
+    assert json.dumps(llm.ANSWER_CHECK_FORMAT)

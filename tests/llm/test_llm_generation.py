@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from quiz.authoring import llm
 from quiz.generation import (
     LLMNotConfigured,
     LLMUnavailable,
@@ -33,7 +34,7 @@ def test_llm_run_stores_grounded_items_with_provenance(fake_llm, lesson):
     assert len(result.created) == 4
     run = result.run
     assert run.backend == "llm" and run.model == "fake-model" and run.status == RunStatus.DONE
-    assert run.prompt_version == "llm-1" and run.base_url == fake_llm.base_url
+    assert run.prompt_version == llm.PROMPT_VERSION and run.base_url == fake_llm.base_url
     assert run.accepted_count == 4 and run.rejected_count == 2
     assert run.duration is not None and run.started_at and run.finished_at
     assert "Ultraviolet light" in run.raw_response
@@ -43,7 +44,8 @@ def test_llm_run_stores_grounded_items_with_provenance(fake_llm, lesson):
     ]
     assert "duplicate options" in reasons[recorded.DISTRACTOR_IS_KEY["prompt"]]
     for q in Question.objects.filter(lesson=lesson).with_options():
-        assert q.run == run and q.origin == "llm:fake-model" and q.origin_version == "llm-1"
+        assert q.run == run and q.origin == "llm:fake-model"
+        assert q.origin_version == llm.PROMPT_VERSION
         text = lesson.paragraphs.get(position=q.evidence_paragraph).text
         assert text[q.evidence_start : q.evidence_end] == q.evidence_quote
         assert q.source_hash == lesson.text_hash
@@ -80,8 +82,9 @@ def test_a_failing_server_leaves_existing_questions_untouched(
     assert run.status == RunStatus.FAILED and message in run.error and "\n" not in run.error
 
 
-def test_offline_runs_are_recorded_too(lesson):
-    result = generate_for_lesson(lesson)
+def test_offline_runs_are_recorded_too(sample_lesson):
+    # The sample article: the offline generator writes nothing for the three-paragraph one.
+    result = generate_for_lesson(sample_lesson)
     run = result.run
     assert run.backend == "offline" and run.status == RunStatus.DONE and run.model == ""
     assert run.accepted_count == len(result.created) > 0
@@ -105,15 +108,15 @@ def test_command_llm_stores_grounded_items_and_reports_rejections(fake_llm, less
     assert "2 questions for 1 lessons" in out
 
 
-def test_command_llm_without_settings_is_one_clear_line(no_llm, lesson):
+def test_command_llm_without_settings_is_one_clear_line(no_llm, sample_lesson):
     with pytest.raises(CommandError) as info:
-        call_command("generate_questions", str(lesson.pk), "--backend", "llm")
+        call_command("generate_questions", str(sample_lesson.pk), "--backend", "llm")
     message = str(info.value)
     assert "No language model is configured: set LLM_BASE_URL and LLM_MODEL" in message
     assert "\n" not in message
     assert not Question.objects.exists() and not GenerationRun.objects.exists()
     # The default backend is untouched by all this.
-    call_command("generate_questions", str(lesson.pk))
+    call_command("generate_questions", str(sample_lesson.pk))
     assert Question.objects.filter(origin="offline").exists()
 
 
@@ -149,9 +152,9 @@ def test_queue_generation_without_settings_raises_before_queueing(no_llm, lesson
     assert not GenerationRun.objects.exists()
 
 
-def test_queued_run_waits_for_a_worker(fake_llm, settings, lesson):
+def test_queued_run_waits_for_a_worker(fake_llm, settings, sample_lesson):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    run = queue_generation(lesson, "offline")
+    run = queue_generation(sample_lesson, "offline")
     assert run.status == RunStatus.QUEUED and not Question.objects.exists()
     # What the worker does when it picks the task up:
     outcome = generate_questions_task.call(run.pk)

@@ -126,7 +126,7 @@ def test_generate_button_and_action(client, teacher, sample_lesson):
     html = response.content.decode()
     assert "draft questions" in html and "Review the drafts" in html
     n = Question.objects.filter(lesson=sample_lesson, status="draft").count()
-    assert n >= 10
+    assert n >= 3  # fewer, better: only what passes the checks
     client.post(
         "/admin/courses/lesson/",
         {"action": "generate_questions_action", "_selected_action": [sample_lesson.pk]},

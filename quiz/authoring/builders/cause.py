@@ -87,7 +87,8 @@ def build(doc: Document) -> list[Candidate]:
             link.sentence,
             doc.seed + prompt,
             preferred=preferred,
-            exclude_sentences=set(link.cause_sentences),
+            # Neighbouring sentences often explain the same event: they could also be right.
+            exclude_sentences={i + d for i in link.cause_sentences for d in (-1, 0, 1)},
         )
         if len(wrong) < 3:
             continue

@@ -47,9 +47,7 @@ def speaker(view: View, doc: Document) -> str:
         return "the" + who[3:]
     if view.actor.kind == "group":
         return who[:1].lower() + who[1:]
-    if view.actor.kind == "org" and any(
-        f"the {who.lower()}" in p.lower() for p in doc.paragraphs
-    ):
+    if view.actor.kind == "org" and any(f"the {who.lower()}" in p.lower() for p in doc.paragraphs):
         return f"the {who}"
     return who
 
@@ -121,8 +119,10 @@ def build(doc: Document) -> list[Candidate]:
         )
         if len(wrong) < 3:
             continue
-        if key.startswith("“") and sum(st in preferred for st, _ in wrong) < 2:
-            continue  # a quotation among plain statements would stand out
+        if sum(st in preferred for st, _ in wrong) < 2:
+            # Narrator's facts beside one real view let the view stand out (judged round 1):
+            # at least two wrong options must be other people's views.
+            continue
         distractors = [
             (
                 st.text,
