@@ -24,16 +24,16 @@ def test_teacher_from_article_to_report(live_server, teacher, page, screenshot, 
     # Add lesson from article.
     page.goto(base + "/admin/courses/lesson/")
     page.get_by_role("link", name="Add lesson from article").click()
-    page.set_input_files("input[name=file]", str(ARTICLES / "science-explainer.txt"))
+    page.set_input_files("input[name=file]", str(ARTICLES / "news-report.txt"))
     page.get_by_role("button", name="Import article").click()
     expect(page.locator(".messagelist")).to_contain_text("Next: generate its questions")
-    lesson = Lesson.objects.get(source_name="science-explainer.txt")
+    lesson = Lesson.objects.get(source_name="news-report.txt")
 
     # Generate questions: drafts, counted by type.
     page.get_by_role("button", name="Generate questions").click()
     expect(page.locator(".messagelist")).to_contain_text("draft questions")
     drafts = Question.objects.filter(lesson=lesson, status="draft")
-    assert drafts.count() >= 4
+    assert drafts.count() >= 3
     screenshot(page, "admin-questions")
 
     # Edit one: the prompt, then save.
