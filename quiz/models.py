@@ -57,6 +57,7 @@ class QuestionKind(models.TextChoices):
     PARAGRAPH_POINT = "paragraph_point", "Point of a paragraph"
     DETAIL_PURPOSE = "detail_purpose", "Why the author mentions a detail"
     MAIN_IDEA = "main_idea", "Main idea"
+    ENTITY_FACT = "entity_fact", "Who did what"
     DETAIL = "detail", "Detail in other words"
     WHO_SAID = "who_said", "Who said it"
     TRUE_FALSE = "true_false", "True or false"

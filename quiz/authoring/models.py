@@ -25,6 +25,7 @@ KINDS = (
     "paragraph_point",  # the main point of a paragraph
     "detail_purpose",  # why the author mentions a detail (an example and its claim)
     "main_idea",  # the point of the whole article
+    "entity_fact",  # what the article says of one person or body, beside what it says of others
     "detail",  # a literal fact asked in other words
     "who_said",  # who holds a view
     "true_false",

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from rapidfuzz import fuzz
 
 from .answers import normalize
+from .document import content_lemmas
 from .models import CHOICE_TYPES, Candidate
+from .text import word_count
 
 NEAR_DUPLICATE = 85  # rapidfuzz ratio on prompts
 KEY_LONGEST_MAX = 0.3
@@ -53,11 +55,26 @@ def _sentence_core(text: str) -> str:
     return text.strip().rstrip(".!?").strip()
 
 
+def _gives_away(option: str, key: str) -> bool:
+    """An option that says what another question's key says (most of its content words)."""
+    key_words = set(content_lemmas(key))
+    if len(key_words) < 2:
+        return normalize(option) == normalize(key)
+    return len(key_words & set(content_lemmas(option))) / len(key_words) >= 0.75
+
+
 def leaks(c: Candidate, chosen: list[Candidate]) -> bool:
-    """A main-idea option quotes another question's evidence sentence: it would give it away."""
+    """One question would give away another: a main-idea option quotes the other's evidence,
+    or one question offers the other's key (or its gist) as an option."""
     for idea, other in [(c, o) for o in chosen] + [(o, c) for o in chosen]:
         if idea.type == "main_idea" and any(
             _sentence_core(ch.text) in other.evidence for ch in idea.choices
+        ):
+            return True
+        if (
+            other.type in CHOICE_TYPES
+            and word_count(other.key) >= 4
+            and any(not ch.correct and _gives_away(ch.text, other.key) for ch in idea.choices)
         ):
             return True
     return False
@@ -65,7 +82,8 @@ def leaks(c: Candidate, chosen: list[Candidate]) -> bool:
 
 # At most this many questions of a kind in one quiz: variety, and no kind's weakness dominates.
 KIND_CAP = {"vocabulary": 3, "paragraph_point": 2, "main_idea": 1, "detail": 2, "who_said": 1,
-            "sequence": 1, "speaker_view": 3, "cause": 3, "detail_purpose": 2}  # fmt: skip
+            "sequence": 1, "speaker_view": 3, "cause": 3, "detail_purpose": 2,
+            "entity_fact": 3}  # fmt: skip
 
 
 def _select(ranked: list[Candidate], count: int) -> list[Candidate]:

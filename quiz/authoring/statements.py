@@ -32,11 +32,17 @@ _BAD = re.compile(r"[?()\[\]*]|\b(?:this|these|those)\b|^\W|:\s*$", re.IGNORECAS
 _FRONTED = re.compile(r"^(?:[A-Z][^,]{0,30}?),\s+(?=[A-Za-z])")
 
 
+_CONTRACTIONS = re.compile(r"\b(I|[Ww]e|[Tt]hey|[Yy]ou)['’](m|ve|re)\b")
+_EXPANDED = {"m": "am", "ve": "have", "re": "are"}
+
+
 def as_option(text: str, first_person: bool = True) -> str | None:
     """A clause tidied into an option: trimmed, capitalised, one full stop; None if unfit.
     First-person clauses are the author's ("The author was tired…"), or refused when
     `first_person` is False (a quoted speaker's "I" is not the author)."""
     text = strip_marker(text.strip()).strip(" ,;:—–-")
+    # "I’m new here" -> "I am new here": the tagger and the third-person rewrite need the verb.
+    text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} {_EXPANDED[m.group(2)]}", text)
     text = re.sub(r"^(?:that|and|but|so|then)\s+", "", text, flags=re.IGNORECASE)
     if text.count("“") != text.count("”") or text.count('"') % 2:
         return None
@@ -68,8 +74,8 @@ def as_option(text: str, first_person: bool = True) -> str | None:
             return None
         text = (converted or text).rstrip(".")
     text = text[:1].upper() + text[1:]
-    if starts_unresolved(text) and not text.startswith(("They ", "It ")):
-        return None
+    if starts_unresolved(text) and not re.match(r"It (?:is|was) \w+ (?:to|that)\b", text):
+        return None  # "They sold none" needs the sentence before; "It is hard to say" does not
     if not syntax.is_clause(text):
         return None
     return text + "."

@@ -33,7 +33,9 @@ def test_teacher_from_article_to_report(live_server, teacher, page, screenshot, 
     page.get_by_role("button", name="Generate questions").click()
     expect(page.locator(".messagelist")).to_contain_text("draft questions")
     drafts = Question.objects.filter(lesson=lesson, status="draft")
-    assert drafts.count() >= 3
+    # Never padded: this article's speakers' views would give each other's keys away, so the
+    # set holds one of them beside the main idea.
+    assert drafts.count() >= 2
     screenshot(page, "admin-questions")
 
     # Edit one: the prompt, then save.

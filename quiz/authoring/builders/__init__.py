@@ -2,6 +2,7 @@
 
 from . import (
     cause,
+    entity_fact,
     main_idea,
     multiple_choice,
     paragraph_point,
@@ -13,6 +14,7 @@ from . import (
 BUILDERS = (
     cause.build,
     speaker_view.build,
+    entity_fact.build,
     paragraph_point.build,
     main_idea.build,
     viewpoint.build,

@@ -24,6 +24,8 @@ _RESULT_START = re.compile(
     r"^(?:As a result|Because of (?:this|that)|For (?:this|that) reason|Consequently|"
     r"Therefore|That is why|That's why|This is why|Thus),?\s+(?P<effect>.{12,})$"
 )
+# A time the stem cannot name out of its sentence: "Why must the bill pass by then?"
+_THEN = re.compile(r"\b(?:by|until|since|before|after) then\b|\bat (?:that|the) (?:time|point)\b")
 _LEAD = re.compile(r"^(?:And|But|So|Yet|However|Still|Now|Today),?\s+", re.IGNORECASE)
 
 
@@ -74,7 +76,7 @@ def build(doc: Document) -> list[Candidate]:
         prompt = syntax.question(effect, "Why")
         if prompt is None or word_count(prompt) > 24:
             continue
-        if starts_unresolved(prompt[4:]) or has_demonstrative(prompt):
+        if starts_unresolved(prompt[4:]) or has_demonstrative(prompt) or _THEN.search(prompt):
             continue  # "Why did the plan fail?" is fine; "Why did this plan fail?" is not
         preferred = [
             Statement(other.sentence, text)

@@ -78,7 +78,9 @@ def _context_bound(text: str) -> bool:
 
 def _usable(s: Sentence) -> bool:
     text = strip_marker(s.text)
-    return not text.endswith("?") and not starts_unresolved(text) and '"' not in text[:1]
+    if re.search(r'["“”]', text) or re.search(r"[a-z]\.[A-Z][a-z]", text):
+        return False  # a quotation, or two sentences glued by a missing space ("talks.Reports")
+    return not text.endswith("?") and not starts_unresolved(text)
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -4,12 +4,16 @@ each is true of the article but not of the paragraph asked about."""
 
 from __future__ import annotations
 
+import re
+
 from ..document import Document, content_lemmas, stable_hash
 from ..models import Candidate
 from ..statements import Statement, Statements
 from .common import candidate, choice_set
 
 MIN_SENTENCES = 3  # a paragraph of one or two sentences has no point apart from its sentence
+# A reported remark ("X said ...") is evidence the paragraph cites, not the point it makes.
+_REPORTED = re.compile(r"\b(?:said|says|told|tells|added|according to)\b")
 
 
 def points(doc: Document) -> dict[int, tuple[Statement, float]]:
@@ -20,7 +24,7 @@ def points(doc: Document) -> dict[int, tuple[Statement, float]]:
         p = st.paragraph
         others = [s for s in doc.sentences if s.paragraph == p and s.index != st.sentence.index]
         own = set(content_lemmas(st.text))
-        if not others or not own:
+        if not others or not own or _REPORTED.search(st.text):
             continue
         shared = sum(len(own & lemmas[s.index]) for s in others) / (len(own) ** 0.5)
         if p not in best or shared > best[p][1]:

@@ -47,32 +47,43 @@ def speaker(view: View, doc: Document) -> str:
         return "the" + who[3:]
     if view.actor.kind == "group":
         return who[:1].lower() + who[1:]
-    if view.actor.kind == "org" and any(f"the {who.lower()}" in p.lower() for p in doc.paragraphs):
-        return f"the {who}"
+    if view.actor.kind != "person" and any(
+        re.search(rf"\bthe {re.escape(form)}\b", p, re.IGNORECASE)
+        for form in view.actor.forms
+        for p in doc.paragraphs
+    ):
+        return f"the {who}"  # the text writes "the EU": the stem says "the European Union"
     return who
 
 
 def stem(view: View, doc: Document) -> str:
     who = speaker(view, doc)
     verb = view.verb.split()[-1].lower() if view.verb else "said"
-    present = verb.endswith("s") and not verb.endswith("ss")
+    plural = view.actor.kind == "group" and re.search(r"[^s]s$", who.split()[-1]) is not None
+    # "Experts predict" is present tense too: a plural speaker takes "do", not "does".
+    present = (verb.endswith("s") and not verb.endswith("ss")) or (
+        plural and verb in _THINK | _ARGUE | _WARN | _PREDICT | _ADMIT and not verb.endswith("ed")
+    )
+    does = "do" if plural else "does"
     if verb in _THINK:
         return (
-            f"According to the article, what does {who} think?"
+            f"According to the article, what {does} {who} think?"
             if present or verb in ("believe", "think", "feel")
             else f"According to the article, what did {who} think?"
         )
     if verb in _ARGUE:
-        return f"What does {who} argue?" if present else f"What did {who} argue?"
+        return f"What {does} {who} argue?" if present else f"What did {who} argue?"
     if verb in _WARN:
-        return f"What does {who} warn?" if present else f"What did {who} warn?"
+        return f"What {does} {who} warn?" if present else f"What did {who} warn?"
     if verb in _PREDICT:
-        return f"What does {who} predict?" if present else f"What did {who} predict?"
+        return f"What {does} {who} predict?" if present else f"What did {who} predict?"
     if verb in _ADMIT:
-        return f"What does {who} admit?" if present else f"What did {who} admit?"
+        return f"What {does} {who} admit?" if present else f"What did {who} admit?"
     if verb == "according":
         return f"According to {who}, which of these is true?"
-    return f"What does {who} say?" if present else f"According to the article, what did {who} say?"
+    return (
+        f"What {does} {who} say?" if present else f"According to the article, what did {who} say?"
+    )
 
 
 def _quoted(view: View) -> bool:
@@ -147,7 +158,7 @@ def build(doc: Document) -> list[Candidate]:
                 difficulty=3 if v.level == 3 else 2,
                 score=3.2 + (0.2 if preferred else 0.0),
                 choices=choice_set(prompt + doc.seed + key, key, distractors),
-                fact=f"view:{v.sentence.index}",
+                fact=f"view:{v.actor.key}",  # one question per speaker
             )
         )
         out[-1].kind = "speaker_view"

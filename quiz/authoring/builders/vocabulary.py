@@ -6,6 +6,7 @@ from __future__ import annotations
 from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
+from .. import syntax
 from ..document import Document, stable_hash
 from ..lexicon import Sense, senses
 from ..models import Candidate
@@ -30,6 +31,20 @@ def sense_for(token: Token, previous: str) -> Sense | None:
     return None
 
 
+_TAGS = {"v": "VB", "n": "NN", "adj": "JJ"}
+
+
+def used_as(sentence: Sentence, tokens: list[Token], i: int, pos: str) -> bool:
+    """The word is used in the sentence as the part of speech of the meaning offered: "the
+    advocates" is a noun, and a verb's meaning would not fit (judged round 2)."""
+    word = tokens[i].lower
+    nth = sum(t.lower == word for t in tokens[:i])
+    tagged = [w for w in syntax.tag(sentence.text) if w.lower == word]
+    if nth >= len(tagged):
+        return True  # the tagger split the word differently: no evidence against
+    return tagged[nth].tag.startswith(_TAGS[pos])
+
+
 def snippet(sentence: Sentence, token: Token, radius: int = 4) -> str:
     words = sentence.text.split()
     at = len(sentence.text[: token.start].split())
@@ -50,6 +65,8 @@ def build(doc: Document) -> list[Candidate]:
             sense = sense_for(tok, tokens[i - 1].lower if i else "")
             zipf = zipf_frequency(tok.lower, "en")
             if sense is None or zipf > MAX_ZIPF or sense.lemma in seen:
+                continue
+            if not used_as(s, tokens, i, sense.pos):
                 continue
             seen.add(sense.lemma)
             present = {
