@@ -98,6 +98,27 @@ def test_a_meaning_is_offered_only_for_the_part_of_speech_used() -> None:
     assert [c for c in vocabulary.build(verb) if '"advocated"' in c.prompt]
 
 
+def test_wrong_meanings_can_stand_where_the_word_stands() -> None:
+    d = doc(
+        "Heavy rain hindered the rescue teams for most of the week in the northern valleys.",
+        "Officials said that the fighters and their allies had crossed the border at night.",
+    )
+    items = {c.prompt.split('"')[1]: c for c in vocabulary.build(d)}
+    hindered = items["hindered"]
+    # An object follows "hindered": no meaning that plainly takes none is offered.
+    senses = {s.definition: s for s in vocabulary.senses().values()}
+    assert all(vocabulary.frame(senses[ch.text]) != "i" for ch in hindered.distractors)
+    if "allies" in items:
+        assert all(vocabulary.frame(senses[ch.text]) == "agent" for ch in items["allies"].choices)
+
+
+def test_snippets_carry_no_dangling_quotation_marks() -> None:
+    d = doc('He warned that unless productivity sees unprecedented rises "pensions would suffer".')
+    (item,) = [c for c in vocabulary.build(d) if "unprecedented" in c.prompt]
+    inner = item.prompt.split(" mean in ", 1)[1]
+    assert inner.count('"') == 2 and "“" not in inner
+
+
 def test_plural_speakers_take_do_not_does() -> None:
     d = doc(
         "Many economists predict that prices will keep rising through the winter months.",

@@ -3,6 +3,8 @@ from a small general table (no invented definitions); distractors are other tabl
 
 from __future__ import annotations
 
+import re
+
 from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
@@ -45,11 +47,60 @@ def used_as(sentence: Sentence, tokens: list[Token], i: int, pos: str) -> bool:
     return tagged[nth].tag.startswith(_TAGS[pos])
 
 
+_AGENT = re.compile(
+    r"^(?:a |an )?(?:person|people|someone|country|countries|group|groups|"
+    r"member|members|partner|partners|supporter|supporters)\b"
+)
+
+
+def frame(sense: Sense) -> str:
+    """What a meaning needs around it, so that a wrong meaning can stand where the word stands
+    (judged round 3: "increase rapidly in number" cannot replace "hindered" before an object,
+    nor an abstract noun "allies" in "the US and our ___"). Nouns: "agent" for people and
+    bodies, else "thing". Verbs: "t" when the meaning plainly takes an object ("encourage the
+    growth of"), "i" when it plainly does not ("rise and fall irregularly"), else "" (either)."""
+    text = sense.definition
+    if sense.pos == "n":
+        return "agent" if _AGENT.match(text) else "thing"
+    if sense.pos != "v":
+        return ""
+    if re.search(r"\b(?:of|for|to|on|with|about|into|from)$|\bsomething\b|\bsomeone\b", text):
+        return "t"
+    words = syntax.tag(text)
+    head = next((i for i, w in enumerate(words) if w.tag.startswith("VB")), 0)
+    after = words[head + 1] if head + 1 < len(words) else None
+    if after is not None and after.tag.startswith(("RB", "CC")):
+        return "i"
+    if after is not None and after.tag.startswith(("DT", "NN", "JJ", "PRP")):
+        return "t"
+    return ""
+
+
+def used_frame(sentence: Sentence, tokens: list[Token], i: int, sense: Sense) -> str:
+    """The frame the word has in its sentence: a verb followed by its object is "t"."""
+    if sense.pos != "v":
+        return frame(sense)
+    word = tokens[i].lower
+    tagged = syntax.tag(sentence.text)
+    nth = sum(t.lower == word for t in tokens[:i])
+    at = [k for k, w in enumerate(tagged) if w.lower == word]
+    if nth >= len(at) or at[nth] + 1 >= len(tagged):
+        return ""
+    following = tagged[at[nth] + 1].tag
+    return "t" if following.startswith(("DT", "NN", "JJ", "PRP", "CD")) else "i"
+
+
+def fits_frame(sense: Sense, needed: str) -> bool:
+    own = frame(sense)
+    return not needed or not own or own == needed
+
+
 def snippet(sentence: Sentence, token: Token, radius: int = 4) -> str:
     words = sentence.text.split()
     at = len(sentence.text[: token.start].split())
     lo, hi = max(0, at - radius), min(len(words), at + radius + 1)
-    text = " ".join(words[lo:hi])
+    # The snippet sits inside the stem's quotation marks: the source's own would dangle.
+    text = re.sub(r'["“”]', "", " ".join(words[lo:hi]))
     return ("…" if lo else "") + text + ("…" if hi < len(words) else "")
 
 
@@ -72,10 +123,14 @@ def build(doc: Document) -> list[Candidate]:
             present = {
                 lem for t in tokens for lems in getAllLemmas(t.lower).values() for lem in lems
             }
+            needed = used_frame(s, tokens, i, sense)
             others = [
                 o
                 for o in table.values()
-                if o.pos == sense.pos and o.group != sense.group and o.lemma not in present
+                if o.pos == sense.pos
+                and o.group != sense.group
+                and o.lemma not in present
+                and fits_frame(o, needed)
             ]
             # Similar lengths first so the key is not the odd one out; hash breaks ties.
             others.sort(
