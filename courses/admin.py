@@ -52,11 +52,27 @@ class QuizSettingsInline(admin.StackedInline):
     model = QuizSettings
     can_delete = False
     verbose_name_plural = "quiz settings"
-    fields = [
-        ("feedback_mode", "pass_mark"),
-        ("question_count", "max_attempts"),
-        ("shuffle_questions", "shuffle_choices"),
-        "grading_method",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("feedback_mode", "retry_penalty"),
+                    ("pass_mark", "grading_method"),
+                    ("question_count", "max_attempts"),
+                    ("shuffle_questions", "shuffle_choices"),
+                ]
+            },
+        ),
+        (
+            "What learners see of their marked answers, and when",
+            {
+                "fields": [
+                    ("review_correctness", "review_evidence"),
+                    ("review_answer", "review_explanation"),
+                ]
+            },
+        ),
     ]
 
 

@@ -4,12 +4,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from quiz import attempts
-from quiz.models import Attempt, LessonProgress
-
 from .models import Course, Lesson
+from .signals import lesson_read
 
 # ?hl=4.120-245 highlights characters 120–245 of paragraph 4 (a question's evidence).
 HIGHLIGHT = re.compile(r"^(?P<p>\d{1,4})\.(?P<start>\d{1,6})-(?P<end>\d{1,6})$")
@@ -27,20 +26,11 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     course_obj = get_object_or_404(
         Course.objects.prefetch_related(Prefetch("lessons", queryset=lessons)), slug=course
     )
-    lesson_list = list(course_obj.lessons.all())
-    completed = 0
-    if request.user.is_authenticated:
-        progress = {
-            p.lesson_id: p
-            for p in LessonProgress.objects.filter(learner=request.user, lesson__course=course_obj)
-        }
-        for lesson in lesson_list:
-            lesson.my_progress = progress.get(lesson.pk)
-        completed = sum(1 for p in progress.values() if p.is_complete)
+    # Each lesson's quiz state is added by the quiz app's {% learner_progress %} tag.
     return TemplateResponse(
         request,
         "courses/course_detail.html",
-        {"course": course_obj, "lessons": lesson_list, "completed": completed},
+        {"course": course_obj, "lessons": list(course_obj.lessons.all())},
     )
 
 
@@ -51,18 +41,22 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     )
     paragraphs = list(lesson_obj.paragraphs.all())
     highlight_evidence(paragraphs, request.GET.get("hl", ""))
+    if request.user.is_authenticated:
+        lesson_read.send(sender=Lesson, lesson=lesson_obj, user=request.user)
     context = {
         "lesson": lesson_obj,
         "course": lesson_obj.course,
         "paragraphs": paragraphs,
-        "question_count": lesson_obj.questions.published().count(),
+        "back_url": back_url(request),
     }
-    if request.user.is_authenticated:
-        context["progress"] = attempts.note_reading(request.user, lesson_obj)
-        context["open_attempt"] = Attempt.objects.filter(
-            learner=request.user, lesson=lesson_obj, is_practice=False, finished_at__isnull=True
-        ).first()
     return TemplateResponse(request, "courses/lesson_detail.html", context)
+
+
+def back_url(request: HttpRequest) -> str:
+    """`?back=`: a page of this site the reader came from (a question), never another site."""
+    back = request.GET.get("back", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None)
+    return back if safe and back.startswith("/") and not back.startswith("//") else ""
 
 
 def highlight_evidence(paragraphs, value: str) -> None:

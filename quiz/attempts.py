@@ -4,11 +4,11 @@ Every function that writes does so in one transaction; a unique constraint makes
 retry (double click, resent request, second tab) harmless.
 """
 
-import random
+import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from courses.models import Lesson
@@ -16,8 +16,10 @@ from courses.models import Lesson
 from .grading import Answer, is_correct
 from .models import (
     MASTERY_PERCENT,
+    PASSED_STATUSES,
     Attempt,
     AttemptItem,
+    FeedbackMode,
     GradingMethod,
     LessonProgress,
     ProgressStatus,
@@ -26,6 +28,10 @@ from .models import (
     QuizSettings,
     Response,
 )
+
+# Orders come from the operating system's secure source: nothing a learner sees (the attempt id
+# in every URL, earlier attempts, this code) predicts where the key is.
+_rng = secrets.SystemRandom()
 
 
 class QuizError(Exception):
@@ -53,11 +59,23 @@ def note_reading(user, lesson: Lesson) -> LessonProgress:
     return progress
 
 
+def note_reading_on_signal(sender, *, lesson: Lesson, user, **kwargs) -> None:
+    note_reading(user, lesson)
+
+
 def attempts_left(user, lesson: Lesson, settings: QuizSettings) -> int | None:
     if settings.max_attempts is None:
         return None
     used = Attempt.objects.filter(learner=user, lesson=lesson, is_practice=False).count()
     return max(0, settings.max_attempts - used)
+
+
+def graded_attempts(user, lesson: Lesson) -> tuple[int, bool]:
+    """(graded attempts made, one of them is open), in one query."""
+    counts = Attempt.objects.filter(learner=user, lesson=lesson, is_practice=False).aggregate(
+        used=Count("pk"), open=Count("pk", filter=Q(finished_at__isnull=True))
+    )
+    return counts["used"], bool(counts["open"])
 
 
 def start_or_resume(user, lesson: Lesson) -> tuple[Attempt, bool]:
@@ -95,39 +113,54 @@ def start_practice(user, attempt: Attempt) -> Attempt:
     )
     if not questions:
         raise QuizError("You answered every question correctly: nothing to practise.")
-    Attempt.objects.filter(
+    open_practice = Attempt.objects.filter(
         learner=user, lesson=attempt.lesson, is_practice=True, finished_at__isnull=True
-    ).delete()  # an abandoned practice is simply replaced
+    ).first()
+    if open_practice and open_practice.started_at >= attempt.finished_at:
+        return open_practice  # a second click on "Practise what I missed" resumes it
+    if open_practice:
+        open_practice.delete()  # an abandoned practice of an older attempt is replaced
     settings = settings_for(attempt.lesson)
-    return _create_attempt(user, attempt.lesson, settings, questions, is_practice=True)
+    try:
+        return _create_attempt(user, attempt.lesson, settings, questions, is_practice=True)
+    except IntegrityError:
+        # Another request made it a moment ago (a double click): use that one.
+        return Attempt.objects.get(
+            learner=user, lesson=attempt.lesson, is_practice=True, finished_at__isnull=True
+        )
 
 
 @transaction.atomic
 def _create_attempt(user, lesson, settings, questions, *, is_practice) -> Attempt:
-    last = (
+    previous = (
         Attempt.objects.filter(learner=user, lesson=lesson)
         .order_by("-number")
-        .values_list("number", flat=True)
+        .values_list("pk", "number")
         .first()
     )
     attempt = Attempt.objects.create(
         learner=user,
         lesson=lesson,
-        number=(last or 0) + 1,
+        number=previous[1] + 1 if previous else 1,
         is_practice=is_practice,
         feedback_mode=settings.feedback_mode,
         pass_mark=settings.pass_mark,
+        retry_penalty=settings.retry_penalty,
     )
-    # Seeded by the attempt, so the order is fixed at creation; it is stored anyway so a
-    # reload, another server or a settings change shows the same order.
-    rng = random.Random(f"attempt-{attempt.pk}")
     questions.sort(key=lambda q: (q.position, q.pk))
     if not is_practice and settings.question_count and settings.question_count < len(questions):
-        questions = sorted(
-            rng.sample(questions, settings.question_count), key=lambda q: (q.position, q.pk)
+        seen = (
+            set(
+                AttemptItem.objects.filter(attempt_id=previous[0]).values_list(
+                    "question_id", flat=True
+                )
+            )
+            if previous
+            else set()
         )
+        questions = _fresh_subset(questions, settings.question_count, seen)
     if settings.shuffle_questions:
-        rng.shuffle(questions)
+        _rng.shuffle(questions)
     items = []
     for position, question in enumerate(questions, start=1):
         choice_ids = [
@@ -135,27 +168,37 @@ def _create_attempt(user, lesson, settings, questions, *, is_practice) -> Attemp
         ]
         if settings.shuffle_choices or question.type == QuestionType.SEQUENCE:
             # Sequences are always shuffled: shown in order, they would answer themselves.
-            _shuffle_not_identity(rng, choice_ids, must_move=question.type == QuestionType.SEQUENCE)
+            _shuffle_not_identity(choice_ids, must_move=question.type == QuestionType.SEQUENCE)
         items.append(
             AttemptItem(
                 attempt=attempt, question=question, position=position, choice_order=choice_ids
             )
         )
+    # Stored, so a reload, another server or a settings change shows the same order.
     AttemptItem.objects.bulk_create(items)
     attempt.question_total = len(items)
     attempt.save(update_fields=["question_total"])
     progress, _ = LessonProgress.objects.get_or_create(learner=user, lesson=lesson)
-    if not is_practice and not progress.is_complete:
+    if not is_practice and progress.status not in PASSED_STATUSES:
         progress.status = ProgressStatus.IN_PROGRESS
     progress.save()
     return attempt
 
 
-def _shuffle_not_identity(rng: random.Random, ids: list[int], *, must_move: bool) -> None:
+def _fresh_subset(questions: list[Question], count: int, seen: set[int]) -> list[Question]:
+    """`count` questions, those the previous attempt did not ask first, in lesson order."""
+    fresh = [q for q in questions if q.pk not in seen]
+    asked = [q for q in questions if q.pk in seen]
+    _rng.shuffle(fresh)
+    _rng.shuffle(asked)
+    return sorted((fresh + asked)[:count], key=lambda q: (q.position, q.pk))
+
+
+def _shuffle_not_identity(ids: list[int], *, must_move: bool) -> None:
     original = list(ids)
-    rng.shuffle(ids)
-    if must_move and len(ids) > 1 and ids == original:
-        ids.append(ids.pop(0))
+    _rng.shuffle(ids)
+    while must_move and len(ids) > 1 and ids == original:
+        _rng.shuffle(ids)  # every order but the right one is equally likely
 
 
 def record_answer(item: AttemptItem, answer: Answer) -> Recorded:
@@ -170,6 +213,7 @@ def record_answer(item: AttemptItem, answer: Answer) -> Recorded:
             opened = Attempt.objects.filter(pk=item.attempt_id, finished_at__isnull=True).update(
                 answered_count=F("answered_count") + 1,
                 correct_count=F("correct_count") + int(correct),
+                marks=F("marks") + int(correct),
             )
             if not opened:
                 raise AttemptClosed("This attempt is finished: answers can no longer change.")
@@ -179,15 +223,64 @@ def record_answer(item: AttemptItem, answer: Answer) -> Recorded:
                 text=answer.text[:200],
                 order=list(answer.order) or None,
                 is_correct=correct,
+                credit=int(correct),
             )
-            LessonProgress.objects.filter(
-                learner_id=item.attempt.learner_id, lesson_id=item.attempt.lesson_id
-            ).update(last_activity=timezone.now())
+            _touch_progress(item.attempt)
     except IntegrityError:
         return Recorded(Response.objects.get(item=item), created=False)
     item.attempt.answered_count += 1
     item.attempt.correct_count += int(correct)
+    item.attempt.marks += int(correct)
     return Recorded(response, created=True)
+
+
+def credit_for(correct: bool, tries: int, attempt: Attempt) -> float:
+    """1 for a right first answer; a right second try loses the teacher's penalty."""
+    if not correct:
+        return 0
+    return 1 if tries == 1 else round(1 - attempt.retry_penalty / 100, 4)
+
+
+def record_second_try(item: AttemptItem, response: Response, answer: Answer) -> Recorded:
+    """Replace a wrong first answer by a second one (interactive mode), for reduced credit.
+
+    The first answer is kept on the response. Only one second try: a resent request finds the
+    response already at two tries and changes nothing (`created=False`).
+    """
+    attempt = item.attempt
+    if attempt.feedback_mode != FeedbackMode.INTERACTIVE:
+        raise QuizError("This quiz gives one try per question.")
+    correct = is_correct(item.question, answer)
+    credit = credit_for(correct, 2, attempt)
+    with transaction.atomic():
+        opened = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+            correct_count=F("correct_count") + int(correct), marks=F("marks") + credit
+        )
+        if not opened:
+            raise AttemptClosed("This attempt is finished: answers can no longer change.")
+        first = {"choice": response.choice_id, "text": response.text, "order": response.order}
+        retried = Response.objects.filter(pk=response.pk, tries=1, is_correct=False).update(
+            choice=answer.choice,
+            text=answer.text[:200],
+            order=list(answer.order) or None,
+            is_correct=correct,
+            credit=credit,
+            tries=2,
+            first_try=first,
+        )
+        if not retried:
+            transaction.set_rollback(True)  # already retried: undo the count above
+            return Recorded(Response.objects.get(pk=response.pk), created=False)
+        _touch_progress(attempt)
+    attempt.correct_count += int(correct)
+    attempt.marks += credit
+    return Recorded(Response.objects.select_related("choice").get(pk=response.pk), created=True)
+
+
+def _touch_progress(attempt: Attempt) -> None:
+    LessonProgress.objects.filter(
+        learner_id=attempt.learner_id, lesson_id=attempt.lesson_id
+    ).update(last_activity=timezone.now())
 
 
 @transaction.atomic
@@ -202,6 +295,13 @@ def finish(attempt: Attempt) -> Attempt:
     return attempt
 
 
+def status_for(grade: int, pass_mark: int) -> str:
+    """The state a finished graded attempt leaves: the grade held to the pass mark."""
+    if grade < pass_mark:
+        return ProgressStatus.NOT_PASSED
+    return ProgressStatus.MASTERED if grade >= MASTERY_PERCENT else ProgressStatus.PASSED
+
+
 def refresh_progress(learner_id: int, lesson_id: int) -> LessonProgress:
     graded = list(
         Attempt.objects.filter(
@@ -214,21 +314,18 @@ def refresh_progress(learner_id: int, lesson_id: int) -> LessonProgress:
     progress.attempts_count = len(graded)
     if graded:
         scores = [a.score_percent for a in graded]
-        method = (
+        method, pass_mark = (
             QuizSettings.objects.filter(lesson_id=lesson_id)
-            .values_list("grading_method", flat=True)
+            .values_list("grading_method", "pass_mark")
             .first()
-        )
+        ) or (GradingMethod.HIGHEST, graded[-1].pass_mark)
         progress.best_score = max(scores)
         progress.latest_score = scores[-1]
         progress.grade = {
             GradingMethod.LATEST: scores[-1],
             GradingMethod.FIRST: scores[0],
         }.get(method, max(scores))
-        progress.status = (
-            ProgressStatus.MASTERED
-            if progress.best_score >= MASTERY_PERCENT
-            else ProgressStatus.COMPLETED
-        )
+        progress.pass_mark = pass_mark
+        progress.status = status_for(progress.grade, progress.pass_mark)
     progress.save()
     return progress

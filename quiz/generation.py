@@ -8,6 +8,7 @@ and rejected items with reasons, raw replies), and every question points at its 
 """
 
 import logging
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from courses.models import Lesson
 from quiz import authoring
 from quiz.authoring import ArticleText, Candidate, UnsupportedLanguage
 from quiz.authoring import llm as llm_backend
+from quiz.authoring.checks import fill_in_answers
 from quiz.authoring.llm import LLMConfig, LLMError, LLMNotConfigured, LLMUnavailable
 
 from .feedback import rejection_penalties
@@ -331,6 +333,11 @@ def store_candidate(
         kind=candidate.kind[:20],
     )
     ordered = candidate.type == QuestionType.SEQUENCE
+    drafts = list(candidate.choices)
+    if not ordered:
+        # The generator's order is reproducible from its code; the stored one (seen when a
+        # teacher turns shuffling off) and the rows' ids must not tell where the key is.
+        secrets.SystemRandom().shuffle(drafts)
     Choice.objects.bulk_create(
         Choice(
             question=question,
@@ -340,11 +347,12 @@ def store_candidate(
             rationale=choice.rationale[:500],
             position=i,
         )
-        for i, choice in enumerate(candidate.choices, start=1)
+        for i, choice in enumerate(drafts, start=1)
     )
     AcceptedAnswer.objects.bulk_create(
         AcceptedAnswer(question=question, text=text[:200])
-        for text in dict.fromkeys(candidate.accepted_answers)  # unique, in order
+        # Unique, in order; only other names of the key itself (grading accepts only these).
+        for text in dict.fromkeys(fill_in_answers(candidate.accepted_answers))
     )
     return question
 

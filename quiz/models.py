@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from courses.models import Lesson
 
@@ -206,12 +207,13 @@ class Question(models.Model):
     def evidence_anchor(self) -> str:
         return f"p-{self.evidence_paragraph}"
 
-    def evidence_url(self) -> str:
-        """The reading page with the evidence sentence highlighted (works without JavaScript)."""
-        return (
-            f"{self.lesson.get_absolute_url()}?hl={self.evidence_paragraph}."
-            f"{self.evidence_start}-{self.evidence_end}#{self.evidence_anchor}"
-        )
+    def evidence_url(self, back: str = "") -> str:
+        """The reading page with the evidence sentence highlighted (works without JavaScript);
+        `back`: the page the reader returns to from the highlight."""
+        query = {"hl": f"{self.evidence_paragraph}.{self.evidence_start}-{self.evidence_end}"}
+        if back:
+            query["back"] = back
+        return f"{self.lesson.get_absolute_url()}?{urlencode(query)}#{self.evidence_anchor}"
 
     def get_admin_url(self) -> str:
         return reverse("admin:quiz_question_change", args=[self.pk])
@@ -250,8 +252,10 @@ class AcceptedAnswer(models.Model):
     )
     text = models.CharField(
         max_length=200,
-        help_text="An answer marked right when typed (case, punctuation, articles, "
-        "plurals and a small typo are forgiven).",
+        help_text="Typed answers are right only if they match one listed here. Capitals, "
+        "accents, punctuation and a leading “the/a/an” are ignored, and one typo in answers of "
+        "8 letters or more; plurals, possessives and other names (a capital for its country) "
+        "count only if listed.",
     )
 
     class Meta:
@@ -274,8 +278,20 @@ class AcceptedAnswer(models.Model):
 
 
 class FeedbackMode(models.TextChoices):
-    IMMEDIATE = "immediate", "After each answer"
-    END = "end", "Only at the end"
+    """How answers are marked while the attempt is open (Moodle's "question behaviour")."""
+
+    IMMEDIATE = "immediate", "Marked after each answer"
+    INTERACTIVE = "interactive", "Marked after each answer, with a second try"
+    END = "end", "Marked only at the end"
+
+
+class ReviewTiming(models.TextChoices):
+    """When a learner may see one part of the review (Moodle's "review options")."""
+
+    DURING = "during", "Right after each answer"
+    AFTER = "after", "When the attempt is finished"
+    FINAL = "final", "Once passed or out of attempts"
+    NEVER = "never", "Never"
 
 
 class GradingMethod(models.TextChoices):
@@ -287,7 +303,42 @@ class GradingMethod(models.TextChoices):
 class QuizSettings(models.Model):
     lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="quiz_settings")
     feedback_mode = models.CharField(
-        "feedback", max_length=10, choices=FeedbackMode, default=FeedbackMode.IMMEDIATE
+        "marking",
+        max_length=12,
+        choices=FeedbackMode,
+        default=FeedbackMode.IMMEDIATE,
+        help_text="With a second try, a wrong answer sends the learner to the passage that "
+        "holds the answer and lets them answer once more, for less credit.",
+    )
+    retry_penalty = models.PositiveSmallIntegerField(
+        "second-try penalty (%)",
+        default=50,
+        help_text="Credit taken off an answer that is right only at the second try.",
+    )
+    review_correctness = models.CharField(
+        "show right or wrong", max_length=6, choices=ReviewTiming, default=ReviewTiming.DURING
+    )
+    review_evidence = models.CharField(
+        "show where in the article",
+        max_length=6,
+        choices=ReviewTiming,
+        default=ReviewTiming.DURING,
+        help_text="A link to the highlighted passage that holds the answer.",
+    )
+    review_answer = models.CharField(
+        "show the right answer",
+        max_length=6,
+        choices=ReviewTiming,
+        default=ReviewTiming.FINAL,
+        help_text="The default keeps grades honest: a learner who can try again does not see "
+        "the key until they pass or have no attempt left.",
+    )
+    review_explanation = models.CharField(
+        "show the explanation",
+        max_length=6,
+        choices=ReviewTiming,
+        default=ReviewTiming.FINAL,
+        help_text="Why the key is right, with the quoted sentence: it usually names the key.",
     )
     question_count = models.PositiveIntegerField(
         "questions per attempt",
@@ -322,10 +373,30 @@ class QuizSettings(models.Model):
                 condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
                 name="quiz_max_attempts_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(retry_penalty__lte=100), name="quiz_retry_penalty_percent"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Quiz settings for {self.lesson}"
+
+    def clean(self):
+        errors = {}
+        if self.pass_mark is not None and self.pass_mark > 100:
+            errors["pass_mark"] = "The pass mark is a percentage: give a number from 0 to 100."
+        if self.retry_penalty is not None and self.retry_penalty > 100:
+            errors["retry_penalty"] = "The penalty is a percentage: give a number from 0 to 100."
+        if (
+            self.feedback_mode == FeedbackMode.INTERACTIVE
+            and self.review_correctness != ReviewTiming.DURING
+        ):
+            errors["review_correctness"] = (
+                "A second try tells the learner the first answer was wrong: with a second try, "
+                "show right or wrong right after each answer."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Attempt(models.Model):
@@ -335,11 +406,15 @@ class Attempt(models.Model):
     is_practice = models.BooleanField(
         default=False, help_text="Practice of missed questions; never counts for the grade."
     )
-    feedback_mode = models.CharField(max_length=10, choices=FeedbackMode)
+    feedback_mode = models.CharField(max_length=12, choices=FeedbackMode)
     pass_mark = models.PositiveSmallIntegerField()
+    retry_penalty = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     correct_count = models.PositiveIntegerField(default=0)
+    marks = models.FloatField(
+        default=0, help_text="Credit earned: 1 per right answer, less for a second try."
+    )
     answered_count = models.PositiveIntegerField(default=0)
     question_total = models.PositiveIntegerField(default=0)
 
@@ -381,7 +456,7 @@ class Attempt(models.Model):
     def score_percent(self) -> int:
         if not self.question_total:
             return 0
-        return round(100 * self.correct_count / self.question_total)
+        return round(100 * self.marks / self.question_total)
 
     @property
     def passed(self) -> bool:
@@ -417,6 +492,13 @@ class Response(models.Model):
     text = models.CharField(max_length=200, blank=True)
     order = models.JSONField(null=True, blank=True, help_text="Choice ids in the learner's order.")
     is_correct = models.BooleanField()
+    tries = models.PositiveSmallIntegerField(
+        default=1, help_text="2 when the learner answered again after a wrong first try."
+    )
+    credit = models.FloatField(default=0, help_text="1 for a right answer, less at the second try.")
+    first_try = models.JSONField(
+        null=True, blank=True, help_text="The wrong first answer, kept when a second replaced it."
+    )
     answered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -431,8 +513,12 @@ class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     READING = "reading", "Reading"
     IN_PROGRESS = "in_progress", "Quiz in progress"
-    COMPLETED = "completed", "Completed"
+    NOT_PASSED = "not_passed", "Not passed yet"
+    PASSED = "passed", "Passed"
     MASTERED = "mastered", "Mastered"
+
+
+PASSED_STATUSES = (ProgressStatus.PASSED, ProgressStatus.MASTERED)
 
 
 MASTERY_PERCENT = 90  # a best graded score at or above this means the lesson is mastered
@@ -448,6 +534,9 @@ class LessonProgress(models.Model):
     grade = models.PositiveSmallIntegerField(
         "grade (%)", null=True, blank=True, help_text="The score of the attempt that counts."
     )
+    pass_mark = models.PositiveSmallIntegerField(
+        "pass mark (%)", null=True, blank=True, help_text="The pass mark the grade was held to."
+    )
     last_activity = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -462,8 +551,8 @@ class LessonProgress(models.Model):
         return f"{self.learner} · {self.lesson}: {self.get_status_display()}"
 
     @property
-    def is_complete(self) -> bool:
-        return self.status in (ProgressStatus.COMPLETED, ProgressStatus.MASTERED)
+    def is_passed(self) -> bool:
+        return self.status in PASSED_STATUSES
 
 
 # ---------------------------------------------------------------------------------------------

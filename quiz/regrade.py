@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
-from .attempts import refresh_progress
+from .attempts import credit_for, refresh_progress
 from .grading import Answer, is_correct
 from .models import Attempt, Question, Response
 
@@ -38,12 +38,19 @@ def apply_regrade(question: Question) -> int:
     """Re-mark the answers, recount their attempts and refresh the learners' progress."""
     changes = regrade_preview(question)
     for change in changes:
-        Response.objects.filter(pk=change.response.pk).update(is_correct=change.now_correct)
+        response = change.response
+        Response.objects.filter(pk=response.pk).update(
+            is_correct=change.now_correct,
+            credit=credit_for(change.now_correct, response.tries, response.item.attempt),
+        )
     attempt_ids = {change.response.item.attempt_id for change in changes}
     for attempt in Attempt.objects.filter(pk__in=attempt_ids).annotate(
-        right=Count("items", filter=Q(items__response__is_correct=True))
+        right=Count("items", filter=Q(items__response__is_correct=True)),
+        earned=Sum("items__response__credit"),
     ):
-        Attempt.objects.filter(pk=attempt.pk).update(correct_count=attempt.right)
+        Attempt.objects.filter(pk=attempt.pk).update(
+            correct_count=attempt.right, marks=attempt.earned or 0
+        )
     for learner_id, lesson_id in {
         (change.response.item.attempt.learner_id, change.response.item.attempt.lesson_id)
         for change in changes

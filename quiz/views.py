@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from courses.models import Course, Lesson
 
-from . import attempts
+from . import attempts, review
 from .forms import AnswerForm
 from .grading import is_correct, key_text
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     FeedbackMode,
     LessonProgress,
     QuestionType,
+    QuizSettings,
 )
 
 
@@ -82,14 +83,18 @@ ITEM_PAGE_COLUMNS = [
             "is_practice",
             "feedback_mode",
             "pass_mark",
+            "retry_penalty",
             "finished_at",
             "correct_count",
+            "marks",
             "answered_count",
             "question_total",
         )
     ),
     "attempt__lesson__title",
     "attempt__lesson__slug",
+    "attempt__lesson__published",
+    *(f"attempt__lesson__quiz_settings__review_{part}" for part in review.DEFAULT_TIMINGS),
     "attempt__lesson__course_id",
     "attempt__lesson__course__slug",
     *(
@@ -105,7 +110,10 @@ ITEM_PAGE_COLUMNS = [
             "evidence_quote",
         )
     ),
-    *(f"response__{f}" for f in ("item_id", "choice_id", "text", "order", "is_correct")),
+    *(
+        f"response__{f}"
+        for f in ("item_id", "choice_id", "text", "order", "is_correct", "tries", "first_try")
+    ),
     "response__choice__text",
     "response__choice__is_correct",
 ]
@@ -114,7 +122,10 @@ ITEM_PAGE_COLUMNS = [
 def item_for_learner(request, attempt_id: int, n: int) -> AttemptItem:
     item = get_object_or_404(
         AttemptItem.objects.select_related(
-            "attempt__lesson__course", "question", "response__choice"
+            "attempt__lesson__course",
+            "attempt__lesson__quiz_settings",
+            "question",
+            "response__choice",
         ).only(*ITEM_PAGE_COLUMNS),
         attempt_id=attempt_id,
         attempt__learner=request.user,
@@ -135,15 +146,28 @@ def response_of(item: AttemptItem):
         return None
 
 
+def quiz_settings(lesson) -> QuizSettings | None:
+    try:
+        return lesson.quiz_settings
+    except QuizSettings.DoesNotExist:
+        return None
+
+
 def question_context(
-    item: AttemptItem, form: AnswerForm | None = None, *, with_map: bool = True, **extra
+    item: AttemptItem,
+    form: AnswerForm | None = None,
+    *,
+    with_map: bool = True,
+    retry_form: AnswerForm | None = None,
+    **extra,
 ) -> dict:
     attempt = item.attempt
     response = response_of(item)
     question = item.question
-    reveal = response is not None and (
-        attempt.feedback_mode == FeedbackMode.IMMEDIATE or attempt.is_finished
-    )
+    settings = quiz_settings(attempt.lesson)
+    # While the attempt is open the "final" review never applies (review.concluded).
+    shown = review.shown(attempt, settings)
+    retry = review.may_retry(attempt, question, response)
     # After an answer only this item's map entry changes (htmx out-of-band), so the answer
     # response skips the query for the whole map.
     entries = items_for_map(attempt) if with_map else []
@@ -154,6 +178,8 @@ def question_context(
         "question": question,
         "response": response,
         "form": form if response is None else None,
+        "shown": shown,
+        "answer_when": review.when_text(review.timings(settings)["answer"]),
         "map": entries,
         "map_entry": entries[item.position - 1]
         if with_map
@@ -163,23 +189,34 @@ def question_context(
             "response__is_correct": response and response.is_correct,
         },
         "next_url": next_url(attempt, item.position),
-        # The key enters the context only once it may be shown.
-        "reveal": reveal,
+        "evidence_href": question.evidence_url(
+            back=reverse("quiz:question", args=[attempt.pk, item.position])
+        ),
+        "retry_credit": 100 - attempt.retry_penalty,
         **extra,
     }
-    if reveal:
+    if retry:
+        context["retry_form"] = retry_form or AnswerForm(item, prefix="retry")
+    # The key enters the context only once it may be shown.
+    if response is not None and shown.answer:
         context["key"] = key_text(question)
     if response is not None:
         context["given"] = given_text(item, response)
+        if response.first_try:
+            context["first_given"] = given_text(item, response, first=True)
     return context
 
 
-def given_text(item: AttemptItem, response) -> str:
+def given_text(item: AttemptItem, response, *, first: bool = False) -> str:
+    """The learner's answer in words (`first`: their wrong first try, kept after a second)."""
+    given = response.first_try if first else {"text": response.text, "order": response.order}
     if item.question.type == QuestionType.FILL_BLANK:
-        return response.text
+        return given["text"]
+    by_id = {c.pk: c.text for c in item.question.choices.all()}
     if item.question.type == QuestionType.SEQUENCE:
-        by_id = {c.pk: c.text for c in item.question.choices.all()}
-        return " → ".join(by_id.get(pk, "(removed)") for pk in response.order or [])
+        return " → ".join(by_id.get(pk, "(removed)") for pk in given["order"] or [])
+    if first:
+        return by_id.get(given["choice"], "(a choice since removed)")
     return response.choice.text if response.choice else "(a choice since removed)"
 
 
@@ -218,6 +255,7 @@ def start_context(user, lesson: Lesson) -> dict:
             learner=user, lesson=lesson, is_practice=False, finished_at__isnull=True
         ).first(),
         "attempts_left": attempts.attempts_left(user, lesson, settings),
+        "retry_credit": 100 - settings.retry_penalty,
     }
 
 
@@ -233,6 +271,9 @@ def first_open_question(attempt: Attempt) -> str:
     return reverse("quiz:question", args=[attempt.pk, position])
 
 
+WITHDRAWN = "Your teacher has taken this lesson down for now: your answers so far are saved."
+
+
 @require_http_methods(["GET", "POST"])
 @quiz_view
 def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
@@ -241,6 +282,8 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     if request.method == "GET":
         if attempt.is_finished:
             return redirect("quiz:results", attempt.pk)
+        if not attempt.lesson.published:
+            return withdrawn(request, attempt)
         template = "quiz/question_swap.html" if wants_partial(request) else "quiz/question.html"
         form = AnswerForm(item) if response_of(item) is None else None
         return TemplateResponse(request, template, question_context(item, form))
@@ -248,7 +291,12 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     # POST: an answer.
     if attempt.is_finished:
         return refuse(request, item, "This attempt is finished: your answers can no longer change.")
-    if response_of(item) is not None:
+    if not attempt.lesson.published:
+        return refuse(request, item, WITHDRAWN, then=request.path)
+    response = response_of(item)
+    if response is not None:
+        if request.POST.get("try") == "2" and review.may_retry(attempt, item.question, response):
+            return second_try(request, item, response)
         return answered(request, item, already=True)
     form = AnswerForm(item, request.POST)
     if not form.is_valid():
@@ -265,6 +313,29 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     return answered(request, item, already=not recorded.created)
 
 
+def second_try(request: HttpRequest, item: AttemptItem, response) -> HttpResponse:
+    form = AnswerForm(item, request.POST, prefix="retry")
+    if not form.is_valid():
+        template = "quiz/question.html"
+        if request.htmx:
+            template += "#question-card"
+        return TemplateResponse(request, template, question_context(item, retry_form=form))
+    try:
+        recorded = attempts.record_second_try(item, response, form.answer())
+    except attempts.QuizError as error:
+        return refuse(request, item, str(error))
+    item.response = recorded.response
+    return answered(request, item, already=not recorded.created)
+
+
+def withdrawn(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "quiz/withdrawn.html",
+        {"attempt": attempt, "lesson": attempt.lesson, "message": WITHDRAWN},
+    )
+
+
 def answered(request: HttpRequest, item: AttemptItem, *, already: bool) -> HttpResponse:
     if not request.htmx:
         if already:
@@ -275,11 +346,11 @@ def answered(request: HttpRequest, item: AttemptItem, *, already: bool) -> HttpR
     return TemplateResponse(request, "quiz/answer_response.html", context)
 
 
-def refuse(request: HttpRequest, item: AttemptItem, message: str) -> HttpResponse:
+def refuse(request: HttpRequest, item: AttemptItem, message: str, then: str = "") -> HttpResponse:
     """A clear message and no change, with 409 Conflict (app.js swaps it in for htmx)."""
     if not request.htmx:
         messages.error(request, message)
-        return redirect("quiz:results", item.attempt_id)
+        return redirect(then or reverse("quiz:results", args=[item.attempt_id]))
     return TemplateResponse(
         request, "quiz/refused.html", {"message": message, "item": item}, status=409
     )
@@ -287,7 +358,9 @@ def refuse(request: HttpRequest, item: AttemptItem, message: str) -> HttpRespons
 
 def attempt_for_learner(request: HttpRequest, attempt_id: int) -> Attempt:
     return get_object_or_404(
-        Attempt.objects.select_related("lesson__course"), pk=attempt_id, learner=request.user
+        Attempt.objects.select_related("lesson__course", "lesson__quiz_settings"),
+        pk=attempt_id,
+        learner=request.user,
     )
 
 
@@ -297,6 +370,8 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for_learner(request, attempt_id)
     if attempt.is_finished:
         return redirect("quiz:results", attempt.pk)
+    if not attempt.lesson.published:
+        return withdrawn(request, attempt)
     items = list(
         attempt.items.order_by("position").values("position", "question__prompt", "response__id")
     )
@@ -311,7 +386,11 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 @quiz_view
 def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = attempts.finish(attempt_for_learner(request, attempt_id))
+    attempt = attempt_for_learner(request, attempt_id)
+    if not attempt.lesson.published and not attempt.is_finished:
+        messages.error(request, WITHDRAWN)
+        return redirect("quiz:summary", attempt.pk)
+    attempt = attempts.finish(attempt)
     return redirect("quiz:results", attempt.pk)
 
 
@@ -321,6 +400,13 @@ def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for_learner(request, attempt_id)
     if not attempt.is_finished:
         return redirect("quiz:summary", attempt.pk)
+    lesson = attempt.lesson
+    settings = quiz_settings(lesson)
+    progress = LessonProgress.objects.filter(learner=request.user, lesson=lesson).first()
+    used, open_attempt = attempts.graded_attempts(request.user, lesson)
+    shown = review.shown(
+        attempt, settings, concluded=review.concluded(progress, settings, open_attempt=open_attempt)
+    )
     items = list(
         attempt.items.select_related("question", "response__choice")
         .prefetch_related(
@@ -331,7 +417,7 @@ def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
     rows = []
     for item in items:
-        item.question.lesson = attempt.lesson  # loaded already: evidence links need no query
+        item.question.lesson = lesson  # loaded already: evidence links need no query
         response = response_of(item)
         rows.append(
             {
@@ -339,14 +425,27 @@ def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "question": item.question,
                 "response": response,
                 "given": given_text(item, response) if response else "",
-                "key": key_text(item.question),
+                "evidence_href": item.question.evidence_url(back=request.path),
+                # The key enters the context only when the review options allow it.
+                "key": key_text(item.question) if shown.answer else "",
             }
         )
     missed = sum(1 for row in rows if not (row["response"] and row["response"].is_correct))
+    max_attempts = settings.max_attempts if settings else None
+    left = None if max_attempts is None else max(0, max_attempts - used)
     return TemplateResponse(
         request,
         "quiz/results.html",
-        {"attempt": attempt, "lesson": attempt.lesson, "rows": rows, "missed": missed},
+        {
+            "attempt": attempt,
+            "lesson": lesson,
+            "rows": rows,
+            "missed": missed,
+            "shown": shown,
+            "progress": progress,
+            "attempts_left": left,
+            "answer_when": review.when_text(review.timings(settings)["answer"]),
+        },
     )
 
 
@@ -374,19 +473,20 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     courses = list(
         Course.objects.filter(pk__in=course_ids).with_published_lesson_counts().order_by("position")
     )
-    open_attempts = {
-        a.lesson_id: a
-        for a in Attempt.objects.filter(
-            learner=request.user, finished_at__isnull=True, is_practice=False
-        )
-    }
+    open_attempts, past_attempts = {}, {}
+    for a in Attempt.objects.filter(learner=request.user, is_practice=False):
+        if a.is_finished:
+            past_attempts.setdefault(a.lesson_id, []).append(a)
+        else:
+            open_attempts[a.lesson_id] = a
     by_course: dict[int, list] = {course.pk: [] for course in courses}
     for p in progress:
         p.open_attempt = open_attempts.get(p.lesson_id)
+        p.past_attempts = past_attempts.get(p.lesson_id, [])
         by_course[p.lesson.course_id].append(p)
     for course in courses:
         course.progress_rows = sorted(by_course[course.pk], key=lambda p: p.lesson.position)
-        course.completed = sum(1 for p in course.progress_rows if p.is_complete)
+        course.passed = sum(1 for p in course.progress_rows if p.is_passed)
     latest = progress[0] if progress else None
     if latest is None:
         continue_url = None
@@ -424,6 +524,12 @@ def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
         .order_by("position", "pk")
     )
     checked_id = request.POST.get("question") if request.method == "POST" else None
+    settings = quiz_settings(lesson)
+    # What a student sees right after an answer under this lesson's settings.
+    as_student = review.shown(
+        Attempt(feedback_mode=settings.feedback_mode if settings else FeedbackMode.IMMEDIATE),
+        settings,
+    )
     rows = []
     for n, question in enumerate(questions, start=1):
         question.lesson = lesson
@@ -444,7 +550,7 @@ def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
             if form.is_valid():
                 answer = form.answer()
                 row["result"] = is_correct(question, answer)
-                row["key"] = key_text(question)
+                row["key"] = key_text(question)  # the teacher's, labelled as hidden from students
         rows.append(row)
     return TemplateResponse(
         request,
@@ -454,5 +560,12 @@ def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
             "course": lesson.course,
             "paragraphs": lesson.paragraphs.all(),
             "rows": rows,
+            "settings": settings,
+            "shown": as_student,
+            "published_count": sum(1 for q in questions if q.status == "published"),
+            "timings": {
+                part: review.when_text(timing) or "never"
+                for part, timing in review.timings(settings).items()
+            },
         },
     )

@@ -8,7 +8,7 @@ import re
 from lemminflect import getAllLemmas
 
 from . import gazetteer
-from .answers import normalize, same_answer
+from .answers import normalize, same_answer, typed_form
 from .document import content_lemmas
 from .lexicon import senses
 from .models import BLANK, CHOICE_TYPES, QUESTION_TYPES, SKILLS, ArticleText, Candidate
@@ -18,8 +18,32 @@ _QUOTED = re.compile(r'"([^"]+)"')
 
 
 def names_for(answer: str) -> list[str]:
-    """The answer plus every alias the gazetteer knows for it."""
+    """The answer plus every form of its country (capital, demonym, alias): the grounding and
+    give-away checks count a mention of any of them. Too broad for accepted answers."""
     return [answer, *gazetteer.aliases_of(answer)]
+
+
+def accepted_alternatives(answer: str) -> list[str]:
+    """A fill-in answer plus the other names of exactly the same thing ("US" for "United
+    States"), never its capital, demonym or a metonym city: grading accepts only these."""
+    bare = re.sub(r"^(?:the|an|a)\s+", "", answer.strip(), flags=re.IGNORECASE)
+    # Only a name expands: the pronoun "us" is not the country.
+    names = gazetteer.names_of(answer) if bare[:1].isupper() else ()
+    unique: dict[str, str] = {}
+    for name in (answer, *names):
+        unique.setdefault(typed_form(name), name)  # "US" and "U.S." grade alike: keep one
+    return list(unique.values())
+
+
+def fill_in_answers(accepted: list[str]) -> list[str]:
+    """A fill-in question's accepted answers as stored: the key's other names added, and any
+    alternative the gazetteer knows as another thing (a capital, a demonym) dropped."""
+    if not accepted:
+        return []
+    names = accepted_alternatives(accepted[0])
+    same = {typed_form(name) for name in names}
+    kept = [a for a in accepted[1:] if typed_form(a) in same or not gazetteer.lookup(a.strip())]
+    return list(dict.fromkeys([*names, *kept]))
 
 
 def evidence_ok(article: ArticleText, c: Candidate) -> bool:

@@ -212,5 +212,36 @@ def aliases_of(surface: str) -> tuple[str, ...]:
     return tuple(name for names in country.forms().values() for name in names)
 
 
+# Capitals that are one city under two spellings. Other pairs in a row's capitals column are
+# two places (Jerusalem; Tel Aviv, Moscow; Kremlin), so they are never names of each other.
+_SPELLINGS = (
+    ("Tehran", "Teheran"),
+    ("Beijing", "Peking"),
+    ("Kyiv", "Kiev"),
+    ("Bern", "Berne"),
+    ("Sanaa", "Sana'a"),
+)
+
+
+def names_of(surface: str) -> tuple[str, ...]:
+    """Every name of exactly the thing `surface` names: a country's name and aliases ("United
+    States", "USA", "US"...), or a city's spellings. Never its capital, demonym or a metonym:
+    those name something else. Empty for demonyms and unknown strings."""
+    hit = lookup(surface)
+    if hit is None and _fold(surface).startswith("the "):
+        hit = lookup(_fold(surface)[4:])  # "the United States of America"
+    if hit is None:
+        return ()
+    country, form = hit
+    if form in ("country", "alias"):
+        return (country.name, *country.aliases)
+    if form == "capital":
+        folded = _fold(surface)
+        spellings = next((s for s in _SPELLINGS if folded in map(_fold, s)), ())
+        folded_spellings = {_fold(s) for s in spellings} | {folded}
+        return tuple(c for c in country.capitals if _fold(c) in folded_spellings)
+    return ()
+
+
 def max_name_tokens() -> int:
     return max(len(key.split()) for key in _index())

@@ -66,5 +66,12 @@ def test_students_and_visitors_never_reach_the_admin(client, student, url):
 def test_teacher_sets_quiz_settings_on_the_lesson(client, teacher, sample_lesson):
     client.force_login(teacher)
     html = client.get(f"/admin/courses/lesson/{sample_lesson.pk}/change/").content.decode()
-    for label in ("Feedback", "Pass mark (%)", "Questions per attempt", "Attempts allowed"):
+    for label in (
+        "Marking",
+        "Pass mark (%)",
+        "Questions per attempt",
+        "Attempts allowed",
+        "Second-try penalty (%)",
+        "Show the right answer",
+    ):
         assert label in html

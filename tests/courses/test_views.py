@@ -126,8 +126,9 @@ def test_lesson_page_for_a_learner_records_reading_once(
 ):
     client.force_login(student)
     client.get(sample_lesson.get_absolute_url())
-    # session, user, lesson+course, paragraphs, question count, progress, open attempt
-    with django_assert_num_queries(7):
+    # session, user, lesson+course, paragraphs, "reading" noted; the quiz panel: question
+    # count, settings, the learner's attempts, progress
+    with django_assert_num_queries(9):
         response = client.get(sample_lesson.get_absolute_url())
     assert "Reading" in response.content.decode()
     assert student.progress.count() == 1

@@ -15,10 +15,14 @@ def lesson():
     ("typed", "right"),
     [
         ("waggle dance", True),
-        ("The Waggle Dance.", True),
-        ("waggle dances", True),
-        ("wagle dance", True),  # one small typo
+        ("The Waggle Dance.", True),  # article, case, punctuation
         ("  WAGGLE   DANCE ", True),
+        ("waggle-dance", True),
+        ("wäggle dance", True),  # accents
+        ("wagle dance", True),  # one typo in a long answer
+        ("waggle dances", False),  # no plurals: "dances" is a real word, not a typo
+        ("waggle dance's", False),  # no possessives
+        ("wagle dances", False),  # two edits
         ("round dance", False),
         ("", False),
         ("dance", False),
@@ -29,12 +33,37 @@ def test_typed_answers(lesson, typed, right):
     assert is_correct(question, Answer(text=typed)) is right
 
 
+@pytest.mark.parametrize(
+    ("typed", "right"),
+    [
+        ("tehran", True),
+        ("TEHRAN", True),
+        (" Tehran. ", True),
+        ("the Tehran", True),
+        ("Téhran", True),
+        ("Tehran's", False),
+        ("Tehrn", False),  # short answers get no typo allowance
+        ("Iranian", False),  # the gazetteer's forms are not answers
+        ("Iran", False),
+    ],
+)
+def test_short_place_name(lesson, typed, right):
+    question = make_question(lesson, "fill_blank", answers=["Tehran"])
+    assert is_correct(question, Answer(text=typed)) is right
+
+
 def test_accepted_alternatives(lesson):
     question = make_question(lesson, "fill_blank", answers=["Tehran", "Iran"])
-    assert is_correct(question, Answer(text="iran"))
-    assert is_correct(question, Answer(text="Iranian"))  # demonym of the same answer
+    assert is_correct(question, Answer(text="iran"))  # listed
+    assert not is_correct(question, Answer(text="Iranian"))  # not listed
     assert not is_correct(question, Answer(text="Iraq"))
     assert key_text(question) == "Tehran"
+
+
+def test_numbers_are_never_typos(lesson):
+    question = make_question(lesson, "fill_blank", answers=["2020"])
+    assert is_correct(question, Answer(text="2020."))
+    assert not is_correct(question, Answer(text="2021"))
 
 
 def test_sequence_and_choices(lesson):

@@ -128,7 +128,7 @@ class TestAnswering:
         response = client.post(url(quiz), {"choice": right_value(quiz)})
         assert response.status_code == 302 and response["Location"] == url(quiz)
         page = client.get(url(quiz)).content.decode()
-        assert "Correct" in page and "Show in the article" in page
+        assert "Correct" in page and "Show me where in the article" in page
         assert "Next question" in page and 'href="/attempts/' in page
         assert Response.objects.get().is_correct
 
@@ -138,12 +138,15 @@ class TestAnswering:
         html = response.content.decode()
         assert response.status_code == 200 and "<html" not in html
         assert html.startswith("") and 'id="question-card"' in html
-        assert "Not quite" in html and "Right answer" in html and "Bees" in html
+        # Right or wrong and where to look, but not the key: the learner may try again.
+        assert "Not quite" in html and "Show me where in the article" in html
+        assert "Right answer" not in html and "Bees" not in html
         assert 'id="quiz-progress" class="progress" data-hx-swap-oob="true"' in html
         assert "1 of 5 answered" in html
         assert 'id="qm-1" data-hx-swap-oob="true"' in html and "qm--answered" in html
         assert 'id="live-region" data-hx-swap-oob="innerHTML"' in html
-        assert f"?hl=1.0-{quiz.items.get(position=1).question.evidence_end}#p-1" in html
+        end = quiz.items.get(position=1).question.evidence_end
+        assert f"?hl=1.0-{end}&amp;back=%2Fattempts%2F{quiz.pk}%2F1%2F#p-1" in html
         assert len(response.content) < 4096, len(response.content)
 
     def test_feedback_partial_stays_small_for_long_quizzes(self, client, student):
@@ -234,7 +237,8 @@ class TestSummaryResultsAndProgress:
         results = client.get(response["Location"]).content.decode()
         assert "20%" in results and "Not passed yet" in results
         assert "Practise what I missed (4)" in results and "Try again" in results
-        assert results.count("Show in the article") == 5
+        assert results.count(">Show me where in the article<span") == 5
+        assert "Right answer" not in results  # not passed, attempts left: no key
         assert client.get(f"/attempts/{quiz.pk}/summary/").status_code == 302
 
     def test_practice_and_try_again(self, client, quiz):
@@ -259,15 +263,15 @@ class TestSummaryResultsAndProgress:
         client.post(url(quiz, 4), {"text": "waggle dance"})
         client.post(f"/attempts/{quiz.pk}/finish/")
         progress = LessonProgress.objects.get()
-        assert progress.best_score == 80 and progress.status == "completed"
+        assert progress.best_score == 80 and progress.status == "passed"
         lesson_page = client.get(lesson.get_absolute_url()).content.decode()
-        assert "Completed" in lesson_page and "Best score 80%" in lesson_page
+        assert "Passed" in lesson_page and "Attempt 1</a>" in lesson_page and "80%" in lesson_page
         assert "Try again" in lesson_page
         course_page = client.get(lesson.course.get_absolute_url()).content.decode()
-        assert "1 of 1 lesson completed" in course_page and "best 80%" in course_page
+        assert "1 of 1 lesson passed" in course_page and "best 80%" in course_page
         me = client.get("/me/").content.decode()
         assert "Continue where you left off" in me and "80%" in me
-        assert "1 of 1 lesson completed" in me
+        assert "1 of 1 lesson passed" in me
 
     def test_my_learning_for_new_learner_and_anonymous(self, client, student):
         assert client.get("/me/").status_code == 302
