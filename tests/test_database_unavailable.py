@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from quiz import attempts
-from quiz.models import Response
+from quiz.models import QuizSettings, Response
 from tests.factories import make_quiz
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,6 +16,7 @@ def test_locked_database_is_a_503_not_saved(client, student):
     if connection.vendor != "sqlite":
         return  # the lock below is SQLite's; the middleware is the same for PostgreSQL
     lesson, _ = make_quiz()
+    QuizSettings.objects.create(lesson=lesson, shuffle_questions=False)  # item 1: a choice
     attempt, _ = attempts.start_or_resume(student, lesson)
     client.force_login(student)
     name = str(connection.settings_dict["NAME"])

@@ -5,7 +5,7 @@ from courses.models import Lesson
 from quiz import attempts
 from quiz.generation import generate_for_lesson
 from quiz.grading import Answer
-from quiz.models import Attempt, Choice, Question, Response
+from quiz.models import Attempt, Choice, Question, QuizSettings, Response
 from tests.factories import make_course, make_lesson, make_question, make_quiz, make_student
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +175,8 @@ def test_teacher_editable_text_renders_inert(client, student, payload):
     )
     Choice.objects.filter(question=question, is_correct=False).update(rationale=payload)
     Question.objects.filter(pk=question.pk).update(evidence_quote=payload)
+    # Every part of the review shown at once, so every field the payload sits in is rendered.
+    QuizSettings.objects.create(lesson=lesson, review_answer="during", review_explanation="during")
     client.force_login(student)
     pages = [
         client.get("/"),
