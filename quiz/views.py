@@ -256,6 +256,7 @@ def start_context(user, lesson: Lesson) -> dict:
         ).first(),
         "attempts_left": attempts.attempts_left(user, lesson, settings),
         "retry_credit": 100 - settings.retry_penalty,
+        "answer_when": review.when_text(settings.review_answer),
     }
 
 
