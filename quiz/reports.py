@@ -103,7 +103,7 @@ def _grade_from_scores(scores_in_order: list[int], method: str) -> int:
     return max(scores_in_order)
 
 
-def _score_percent(correct: int, total: int) -> int:
+def _score_percent(correct: float, total: int) -> int:
     # Same rule as Attempt.score_percent.
     return round(100 * correct / total) if total else 0
 
@@ -120,8 +120,8 @@ def lesson_summary(lesson: Lesson) -> LessonSummary:
         for row in LessonProgress.objects.filter(lesson=lesson).values("learner_id", "grade")
     }
     attempt_rows = Attempt.objects.filter(lesson=lesson).values_list(
-        "learner_id", "is_practice", "finished_at", "correct_count", "question_total"
-    )
+        "learner_id", "is_practice", "finished_at", "marks", "question_total"
+    )  # marks: a right second try earns less than a right first answer
     attempt_learners: set[int] = set()
     graded_scores: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     graded = practice = still_open = 0

@@ -4,6 +4,7 @@ Attempts are always looked up through the signed-in learner, so another learner'
 a 404, never a permission check someone could forget.
 """
 
+import dataclasses
 from functools import wraps
 
 from django.contrib import messages
@@ -168,6 +169,9 @@ def question_context(
     # While the attempt is open the "final" review never applies (review.concluded).
     shown = review.shown(attempt, settings)
     retry = review.may_retry(attempt, question, response)
+    if retry:
+        # Whatever the review options, a question still open to a second try keeps its key.
+        shown = dataclasses.replace(shown, answer=False, explanation=False)
     # After an answer only this item's map entry changes (htmx out-of-band), so the answer
     # response skips the query for the whole map.
     entries = items_for_map(attempt) if with_map else []

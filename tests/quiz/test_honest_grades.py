@@ -357,6 +357,19 @@ def test_a_wrong_answer_sends_to_the_evidence_and_allows_one_more_try(client, st
     assert "Right at the second try" in results and "75%" in results
 
 
+def test_a_question_open_to_a_second_try_never_shows_its_key(client, student):
+    lesson = interactive(review_answer="during", review_explanation="during")
+    client.force_login(student)
+    attempt, _ = attempts.start_or_resume(student, lesson)
+    item = attempt.items.select_related("question").get(position=1)
+    html = client.post(url(attempt), {"choice": value_of(item, right=False)}).content.decode()
+    html = client.get(url(attempt)).content.decode()
+    assert 'name="try"' in html and "Right answer" not in html and EXPLANATION not in html
+    client.post(url(attempt), {"try": "2", "retry-choice": value_of(item, right=False)})
+    html = client.get(url(attempt)).content.decode()
+    assert "<dt>Right answer</dt><dd>Zebra finches</dd>" in html and EXPLANATION in html
+
+
 def test_second_try_wrong_again_and_no_third(client, student):
     lesson = interactive(penalty=30)
     client.force_login(student)
