@@ -32,6 +32,7 @@ from .models import (
     LessonProgress,
     QuestionType,
     QuizSettings,
+    ReviewTiming,
 )
 
 
@@ -568,8 +569,9 @@ def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
             "settings": settings,
             "shown": as_student,
             "published_count": sum(1 for q in questions if q.status == "published"),
+            # In the teacher's words ("once passed or out of attempts").
             "timings": {
-                part: review.when_text(timing) or "never"
+                part: ReviewTiming(timing).label.lower()
                 for part, timing in review.timings(settings).items()
             },
         },

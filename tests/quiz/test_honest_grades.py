@@ -514,7 +514,8 @@ def test_preview_follows_the_quiz_settings(client):
     page = client.post(preview, {"question": question.pk, f"q{question.pk}-choice": wrong})
     html = page.content.decode()
     assert "Each attempt asks 1 of the 2 published questions" in html
-    assert "Not quite" in html and "Only you see this now: the right answer is" in html
+    assert "Not quite" in html and "Only you see this now: the right answer is “" in html
+    assert "Students see it: once passed or out of attempts" in html
     QuizSettings.objects.filter(lesson=lesson).update(feedback_mode="end")
     html = client.post(
         preview, {"question": question.pk, f"q{question.pk}-choice": wrong}
