@@ -21,7 +21,11 @@ class DatabaseUnavailableMiddleware:
             return None
         if isinstance(exception, DatabaseError) and "no such table" in str(exception):
             return None  # a deployment mistake, not a busy database: let it be reported
-        html = render_to_string("503.html", request=None)
-        response = HttpResponse(html, status=503)
-        response["Retry-After"] = "5"
-        return response
+        return unavailable()
+
+
+def unavailable() -> HttpResponse:
+    """The "not saved — try again" page, for middleware that reads the database itself."""
+    response = HttpResponse(render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = "5"
+    return response

@@ -7,7 +7,8 @@ admin.site.index_title = "Courses, lessons and quizzes"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("config.accounts")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("classrooms.urls")),
     path("", include("quiz.urls")),
     path("", include("courses.urls")),
 ]

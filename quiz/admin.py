@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Lesson
 
-from . import charts, feedback, reports
+from . import charts, feedback, reports, scoping
 from .admin_forms import AcceptedAnswerFormSet, ChoiceFormSet
 from .generation import GenerationError, generate_for_lesson
 from .models import (
@@ -75,6 +75,8 @@ def _reject_action(reason: RejectionReason):
 
 
 REJECT_ACTIONS = [_reject_action(reason) for reason in RejectionReason]
+
+RIGHT_ANSWER = "right answer"  # marks the key in the report's choice charts and lists
 
 
 @admin.register(Question)
@@ -215,7 +217,7 @@ class QuestionAdmin(admin.ModelAdmin):
         edited = form.has_changed() or any(formset.has_changed() for formset in formsets)
         if change and edited and not question.teacher_edited:
             Question.objects.filter(pk=question.pk).update(teacher_edited=True)
-        if change and regrade_preview(question):
+        if change and regrade_preview(question, scoping.visible_learners(request.user)):
             url = reverse("admin:quiz_question_regrade", args=[question.pk])
             messages.warning(
                 request,
@@ -302,21 +304,18 @@ class QuestionAdmin(admin.ModelAdmin):
     def report_view(self, request: HttpRequest, lesson_id: int):
         """How the class is doing on one lesson: figures, histogram, item analysis, learners."""
         lesson = self._report_lesson(request, lesson_id)
-        summary = reports.lesson_summary(lesson)
-        stats = reports.question_stats(lesson)
+        learners = scoping.visible_learners(request.user)  # None: every learner
+        summary = reports.lesson_summary(lesson, learners=learners)
+        stats = reports.question_stats(lesson, learners=learners)
         rows = [
             {
                 "stat": stat,
                 "chart": charts.bar_svg(
-                    [
-                        (c.text + (" (correct)" if c.is_correct else ""), c.share)
-                        for c in stat.choices
-                    ],
+                    [(c.text, c.share) for c in stat.choices],
                     title=f"How often each choice of question {stat.position} was chosen",
                     chart_id=f"choices-{stat.question_id}",
-                    highlight=frozenset(
-                        c.text + " (correct)" for c in stat.choices if c.is_correct
-                    ),
+                    highlight=frozenset(i for i, c in enumerate(stat.choices) if c.is_correct),
+                    highlight_note=RIGHT_ANSWER,
                 )
                 if stat.choices
                 else "",
@@ -336,7 +335,9 @@ class QuestionAdmin(admin.ModelAdmin):
                 chart_id="grade-histogram",
             ),
             "stats": rows,
-            "learners": reports.learner_rows(lesson),
+            "learners": reports.learner_rows(lesson, learners=learners),
+            "stale": reports.stale_questions(lesson, learners=learners),
+            "right_answer": RIGHT_ANSWER,
         }
         return TemplateResponse(request, "admin/quiz/report.html", context)
 
@@ -349,18 +350,26 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def grades_csv_view(self, request: HttpRequest, lesson_id: int):
         lesson = self._report_lesson(request, lesson_id)
-        return self._csv(reports.grades_csv_rows(lesson), f"grades-{lesson.slug}.csv")
+        learners = scoping.visible_learners(request.user)
+        return self._csv(
+            reports.grades_csv_rows(lesson, learners=learners), f"grades-{lesson.slug}.csv"
+        )
 
     def responses_csv_view(self, request: HttpRequest, lesson_id: int):
         lesson = self._report_lesson(request, lesson_id)
-        return self._csv(reports.responses_csv_rows(lesson), f"responses-{lesson.slug}.csv")
+        learners = scoping.visible_learners(request.user)
+        return self._csv(
+            reports.responses_csv_rows(lesson, learners=learners), f"responses-{lesson.slug}.csv"
+        )
 
     def regrade_view(self, request: HttpRequest, pk: int):
         question = get_object_or_404(Question.objects.with_options(), pk=pk)
         if not self.has_change_permission(request, question):
             raise PermissionDenied
+        # A teacher sees, and re-grades, the answers of their own learners only.
+        learners = scoping.visible_learners(request.user)
         if request.method == "POST":
-            changed = apply_regrade(question)
+            changed = apply_regrade(question, learners)
             messages.success(
                 request, f"Re-graded {changed} answer(s); scores and progress updated."
             )
@@ -370,7 +379,8 @@ class QuestionAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": "Re-grade answers",
             "question": question,
-            "changes": regrade_preview(question),
+            "changes": regrade_preview(question, learners),
+            "scoped": learners is not None,
         }
         return TemplateResponse(request, "admin/quiz/question/regrade.html", context)
 
@@ -410,8 +420,23 @@ class QuestionAdmin(admin.ModelAdmin):
             )
 
 
+class LearnerFilter(admin.RelatedOnlyFieldListFilter):
+    """Learners who have rows here, among those the user may see (the change list's own,
+    already scoped queryset): never a list of every account."""
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learners' work: teachers may look, never change."""
+    """Learners' work: teachers may look, never change.
+
+    Every row belongs to a learner (`learner_field`): a user sees the rows of the learners
+    quiz.scoping lets them see, in the list, its filters, search and counts, and on change,
+    delete and history pages (another learner's row "doesn't exist" for them).
+    """
+
+    learner_field = "learner"
+
+    def get_queryset(self, request):
+        return scoping.scope(super().get_queryset(request), request.user, self.learner_field)
 
     def has_add_permission(self, request):
         return False
@@ -435,7 +460,7 @@ class LessonProgressAdmin(ReadOnlyAdmin):
         "grade",
         "last_activity",
     ]
-    list_filter = ["status", "lesson__course", "lesson"]
+    list_filter = ["status", "lesson__course", "lesson", ("learner", LearnerFilter)]
     list_select_related = ["learner", "lesson"]
     search_fields = ["learner__username", "lesson__title"]
 
@@ -464,7 +489,7 @@ class AttemptAdmin(ReadOnlyAdmin):
         "started_at",
         "finished_at",
     ]
-    list_filter = ["is_practice", "lesson__course", "lesson"]
+    list_filter = ["is_practice", "lesson__course", "lesson", ("learner", LearnerFilter)]
     list_select_related = ["learner", "lesson"]
     search_fields = ["learner__username", "lesson__title"]
 
@@ -475,8 +500,16 @@ class AttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
+    learner_field = "item__attempt__learner"
     list_display = ["learner", "question", "given", "is_correct", "answered_at"]
-    list_filter = ["is_correct", "item__attempt__lesson"]
+    # The learner filter also makes `item__attempt__learner__id__exact` a lookup the admin
+    # accepts: the report's "See answers" links use it (a search for a username would also
+    # find "otherwise" for "wise").
+    list_filter = [
+        "is_correct",
+        "item__attempt__lesson",
+        ("item__attempt__learner", LearnerFilter),
+    ]
     list_select_related = ["item__attempt__learner", "item__question", "choice"]
     search_fields = ["item__attempt__learner__username", "item__question__prompt", "text"]
 

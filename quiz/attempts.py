@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from courses.models import Lesson
 
+from . import gates
 from .grading import Answer, is_correct
 from .models import (
     MASTERY_PERCENT,
@@ -86,6 +87,8 @@ def start_or_resume(user, lesson: Lesson) -> tuple[Attempt, bool]:
     if open_attempt:
         return open_attempt, False
     settings = settings_for(lesson)
+    if refused := gates.refusal(user, lesson):
+        raise QuizError(refused)
     if attempts_left(user, lesson, settings) == 0:
         raise QuizError(f"You have used all {settings.max_attempts} attempts at this quiz.")
     questions = list(lesson.questions.published().prefetch_related("choices"))

@@ -168,15 +168,28 @@ def bar_svg(
     max_value: float = 1.0,
     chart_id: str | None = None,
     highlight: set[int] | frozenset[int] = frozenset(),
+    highlight_note: str = "",
 ) -> SafeString:
     """Horizontal bars (label above, value to the right), e.g. facility or choice shares.
 
     Values run from 0 to `max_value` (clamped); with `max_value` 1.0 they show as percents.
     Rows whose index is in `highlight` (say, the correct choice) get the ``chart-bar-key``
-    class as well.
+    class as well, and with `highlight_note` (say, "right answer") their label ends with it in
+    brackets, on the chart and in its ``<desc>``: the highlight never rests on colour alone.
     """
     if max_value <= 0:
         raise ValueError("max_value must be positive.")
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in highlight):
+        raise TypeError("highlight takes row indices (0 = first value), not labels.")
+    note = f" ({highlight_note})" if highlight_note else ""
+
+    def marked(index: int, label: str, limit: int | None = None) -> str:
+        """The label (shortened to `limit` with its note, if given), the note if highlighted."""
+        extra = note if index in highlight else ""
+        if limit is not None:
+            label = _shorten(label, limit - len(extra))
+        return label + extra
+
     chart_id = _chart_id(chart_id)
     left, bar_w, value_w, row_h = 8, 320, 48, 34
     width = left + bar_w + value_w
@@ -202,11 +215,14 @@ def bar_svg(
                 css=css,
                 vx=left + bar_w + 6,
                 vy=y + 24,
-                label=_shorten(label),
+                label=marked(index, label, MAX_LABEL_CHARS),
                 value=_format_value(value, max_value),
             )
         )
-    desc = "; ".join(f"{label}: {_format_value(value, max_value)}" for label, value in values)
+    desc = "; ".join(
+        f"{marked(index, label)}: {_format_value(value, max_value)}"
+        for index, (label, value) in enumerate(values)
+    )
     return _svg(
         chart_id=chart_id,
         kind="bars",

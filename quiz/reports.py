@@ -12,6 +12,9 @@ answers: it fetches flat ``values()`` rows once and computes in Python. What cou
   outside the quiz code) is it recomputed here from those attempts with the same rule.
 * **Passing** compares the grade with the lesson's current pass mark (``QuizSettings``, or the
   model default of 70 when the lesson has no settings yet).
+* **Whose work**: every function takes ``learners``, the ids of the learners the reader may see
+  (``quiz.scoping.visible_learners(request.user)``, a lazy queryset used as a subquery, so the
+  query counts stay the same), or None for every learner.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from django.utils import timezone
 
 from courses.models import Lesson
 
+from .grading import Answer, is_correct
 from .models import (
     SINGLE_ANSWER_TYPES,
     Attempt,
@@ -43,6 +47,7 @@ from .models import (
     QuizSettings,
     Response,
 )
+from .scoping import restrict
 
 HISTOGRAM_LABELS = [f"{low}–{low + 9}" for low in range(0, 90, 10)] + ["90–100"]
 MIN_ANSWERS = 5  # fewer answers than this: too few to judge a question
@@ -108,8 +113,8 @@ def _score_percent(correct: float, total: int) -> int:
     return round(100 * correct / total) if total else 0
 
 
-def lesson_summary(lesson: Lesson) -> LessonSummary:
-    """Who took the lesson's quiz and how they did. Three queries."""
+def lesson_summary(lesson: Lesson, learners=None) -> LessonSummary:
+    """Who took the lesson's quiz and how they did (of `learners`; None: all). Three queries."""
     settings = (
         QuizSettings.objects.filter(lesson=lesson).values("pass_mark", "grading_method").first()
     ) or {"pass_mark": _DEFAULT_PASS_MARK, "grading_method": _DEFAULT_GRADING}
@@ -117,9 +122,11 @@ def lesson_summary(lesson: Lesson) -> LessonSummary:
 
     progress = {
         row["learner_id"]: row["grade"]
-        for row in LessonProgress.objects.filter(lesson=lesson).values("learner_id", "grade")
+        for row in restrict(
+            LessonProgress.objects.filter(lesson=lesson), learners, "learner"
+        ).values("learner_id", "grade")
     }
-    attempt_rows = Attempt.objects.filter(lesson=lesson).values_list(
+    attempt_rows = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner").values_list(
         "learner_id", "is_practice", "finished_at", "marks", "question_total"
     )  # marks: a right second try earns less than a right first answer
     attempt_learners: set[int] = set()
@@ -249,8 +256,9 @@ def _hint(answers: int, facility: float, discrimination: float | None) -> str:
     return HINT_WEAK
 
 
-def question_stats(lesson: Lesson) -> list[QuestionStat]:
-    """Item analysis of each published question answered in graded attempts. Three queries.
+def question_stats(lesson: Lesson, learners=None) -> list[QuestionStat]:
+    """Item analysis of each published question answered in graded attempts (by `learners`;
+    None: everyone). Three queries.
 
     Discrimination is the corrected point-biserial: the Pearson correlation between the item
     (1 right, 0 wrong) and the attempt's score on its *other* questions, as a share
@@ -276,11 +284,15 @@ def question_stats(lesson: Lesson) -> list[QuestionStat]:
         choices_by_question[row["question_id"]].append(row)
 
     rows_by_question: dict[int, list[tuple]] = defaultdict(list)
-    for row in Response.objects.filter(
-        item__question_id__in=ids,
-        item__attempt__lesson=lesson,
-        item__attempt__is_practice=False,
-        item__attempt__finished_at__isnull=False,
+    for row in restrict(
+        Response.objects.filter(
+            item__question_id__in=ids,
+            item__attempt__lesson=lesson,
+            item__attempt__is_practice=False,
+            item__attempt__finished_at__isnull=False,
+        ),
+        learners,
+        "item__attempt__learner",
     ).values_list(
         "item__question_id",
         "item__attempt_id",
@@ -354,10 +366,11 @@ class LearnerRow:
     last_activity: datetime | None
 
 
-def learner_rows(lesson: Lesson) -> list[LearnerRow]:
-    """One row per learner who opened the lesson or attempted its quiz, by username. 2 queries."""
+def learner_rows(lesson: Lesson, learners=None) -> list[LearnerRow]:
+    """One row per learner (of `learners`; None: all) who opened the lesson or attempted its
+    quiz, by username. 2 queries."""
     rows: dict[int, dict] = {}
-    for row in LessonProgress.objects.filter(lesson=lesson).values(
+    for row in restrict(LessonProgress.objects.filter(lesson=lesson), learners, "learner").values(
         "learner_id",
         "learner__username",
         "status",
@@ -369,7 +382,7 @@ def learner_rows(lesson: Lesson) -> list[LearnerRow]:
     ):
         rows[row["learner_id"]] = row
     counts = (
-        Attempt.objects.filter(lesson=lesson)
+        restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
         .order_by()
         .values("learner_id", "learner__username")
         .annotate(
@@ -408,6 +421,56 @@ def learner_rows(lesson: Lesson) -> list[LearnerRow]:
     ]
     result.sort(key=lambda r: (r.username.casefold(), r.learner_id))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures out of date: keys changed after learners answered
+
+
+@dataclass(frozen=True)
+class StaleQuestion:
+    question_id: int
+    position: int
+    prompt: str
+    answers: int  # stored answers whose mark would change under the current key
+
+
+def stale_questions(lesson: Lesson, learners=None) -> list[StaleQuestion]:
+    """Questions whose stored answers (of `learners`; None: all) would change mark under the
+    current key: until they are re-graded, the report's figures are out of date.
+
+    The same rule as ``quiz.regrade.regrade_preview`` (every stored answer, in graded,
+    practice and open attempts, judged by ``quiz.grading.is_correct``), over identical answers
+    grouped in the database. One query, and three more (the questions with their choices and
+    accepted answers) only when someone has answered; never more with more learners.
+    """
+    given = list(
+        restrict(
+            Response.objects.filter(item__question__lesson=lesson),
+            learners,
+            "item__attempt__learner",
+        )
+        .order_by()
+        .values_list("item__question_id", "choice_id", "text", "order", "is_correct")
+        .annotate(n=Count("pk"))
+    )
+    if not given:
+        return []
+    questions = {
+        q.pk: q for q in Question.objects.filter(pk__in={row[0] for row in given}).with_options()
+    }
+    changed: Counter[int] = Counter()
+    for question_id, choice_id, text, order, was_correct, n in given:
+        question = questions[question_id]
+        choice = next((c for c in question.choices.all() if c.pk == choice_id), None)
+        answer = Answer(choice=choice, text=text, order=tuple(order or ()))
+        if is_correct(question, answer) != was_correct:
+            changed[question_id] += n
+    return [
+        StaleQuestion(q.pk, q.position, q.prompt, changed[q.pk])
+        for q in sorted(questions.values(), key=lambda q: (q.position, q.pk))
+        if changed[q.pk]
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,10 +517,13 @@ def _yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def grades_csv_rows(lessons: Lesson | Iterable[Lesson] | QuerySet) -> Iterator[list[str]]:
+def grades_csv_rows(
+    lessons: Lesson | Iterable[Lesson] | QuerySet, learners=None
+) -> Iterator[list[str]]:
     """Header, then one row per learner and lesson (courses, lessons, learners in order).
 
-    `lessons` is a Lesson, an iterable of lessons or a Lesson queryset. One query.
+    `lessons` is a Lesson, an iterable of lessons or a Lesson queryset; `learners` the learners
+    to list (None: all). One query.
     """
     if isinstance(lessons, Lesson):
         lesson_filter = Q(lesson=lessons)
@@ -467,7 +533,7 @@ def grades_csv_rows(lessons: Lesson | Iterable[Lesson] | QuerySet) -> Iterator[l
         lesson_filter = Q(lesson_id__in=[lesson.pk for lesson in lessons])
     yield [safe_cell(cell) for cell in GRADES_HEADER]
     rows = (
-        LessonProgress.objects.filter(lesson_filter)
+        restrict(LessonProgress.objects.filter(lesson_filter), learners, "learner")
         .order_by(
             "lesson__course__position",
             "lesson__course__title",
@@ -504,14 +570,19 @@ def grades_csv_rows(lessons: Lesson | Iterable[Lesson] | QuerySet) -> Iterator[l
         ]
 
 
-def responses_csv_rows(lesson: Lesson) -> Iterator[list[str]]:
-    """Header, then one row per answer (graded, practice and still-open attempts). 2 queries."""
+def responses_csv_rows(lesson: Lesson, learners=None) -> Iterator[list[str]]:
+    """Header, then one row per answer (graded, practice and still-open attempts) of
+    `learners` (None: all). 2 queries."""
     yield [safe_cell(cell) for cell in RESPONSES_HEADER]
     choice_texts = dict(
         Choice.objects.filter(question__lesson=lesson).values_list("pk", "text").iterator()
     )
     rows = (
-        Response.objects.filter(item__attempt__lesson=lesson)
+        restrict(
+            Response.objects.filter(item__attempt__lesson=lesson),
+            learners,
+            "item__attempt__learner",
+        )
         .order_by(
             "item__attempt__learner__username",
             "item__attempt__learner_id",

@@ -344,6 +344,8 @@ def test_new_student_signs_up_and_takes_the_whole_quiz_with_the_mouse(
     expect(page).to_have_url(re.compile(re.escape(f"/accounts/login/?next={start_path}") + "$"))
     page.get_by_role("link", name="Create a student account").click()
     expect(page).to_have_url(re.compile(re.escape(f"/accounts/signup/?next={start_path}")))
+    page.get_by_label("First name").fill("New")
+    page.get_by_label("Last name").fill("Reader")
     page.get_by_label("Username").fill("new-reader")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)

@@ -79,6 +79,8 @@ class TestAccounts:
         response = client.post(
             "/accounts/signup/",
             {
+                "first_name": "New",
+                "last_name": "Reader",
                 "username": "newbie",
                 "password1": "quiet-river-42",
                 "password2": "quiet-river-42",
@@ -99,6 +101,8 @@ class TestAccounts:
         response = client.post(
             "/accounts/signup/",
             {
+                "first_name": "New",
+                "last_name": "Reader",
                 "username": "newbie",
                 "password1": "quiet-river-42",
                 "password2": "quiet-river-42",

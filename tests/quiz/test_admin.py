@@ -1,9 +1,11 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from courses.models import Lesson
-from quiz import attempts
+from quiz import attempts, scoping
 from quiz.grading import Answer
 from quiz.models import Attempt, LessonProgress, Question, Response
 from tests.factories import (
@@ -16,6 +18,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_learner_scoping():
+    """These tests are about the quiz alone: no app limits which learners a teacher sees
+    (the classes app registers one in the project; tests/quiz/test_scoping.py covers it)."""
+    with scoping.override():
+        yield
 
 
 def test_teachers_group_has_exactly_the_teaching_permissions():
@@ -406,3 +416,111 @@ def test_report_page_and_csv(client, teacher, student):
     assert len(answers.content.decode().splitlines()) == 2
     client.force_login(student)
     assert client.get(f"/admin/quiz/question/report/{lesson.pk}/").status_code == 302
+
+
+def _answer_all(user, lesson, pick_right: bool = True):
+    """`user` answers every choice question of `lesson` (right or "Ants") and finishes."""
+    attempt, _ = attempts.start_or_resume(user, lesson)
+    for item in attempt.items.select_related("question", "attempt"):
+        choices = item.question.choices
+        if item.question.type == "multiple_choice":
+            choice = choices.get(is_correct=True) if pick_right else choices.get(text="Ants")
+            attempts.record_answer(item, Answer(choice=choice))
+    return attempts.finish(attempt)
+
+
+def test_see_answers_link_filters_by_the_learner_not_a_name_search(client, teacher):
+    import re
+
+    lesson, _ = make_quiz()
+    wise, otherwise = make_student("wise"), make_student("otherwise")
+    _answer_all(wise, lesson, pick_right=True)
+    _answer_all(otherwise, lesson, pick_right=False)
+    client.force_login(teacher)
+    page = client.get(f"/admin/quiz/question/report/{lesson.pk}/").content.decode()
+    links = {
+        name: href.replace("&amp;", "&")
+        for name, href in re.findall(
+            r'<tr>\s*<td>(\w+)</td>(?:(?!</tr>).)*?href="([^"]+)">See answers', page, re.S
+        )
+    }
+    assert set(links) == {"wise", "otherwise"}
+    assert f"item__attempt__learner__id__exact={wise.pk}" in links["wise"]
+    assert f"item__attempt__lesson__id__exact={lesson.pk}" in links["wise"]
+    assert "q=" not in links["wise"]
+    answers = client.get(links["wise"])
+    assert answers.status_code == 200  # the admin accepts the lookup (no "?e=1" redirect)
+    shown = list(answers.context["cl"].result_list)
+    assert shown and {r.item.attempt.learner_id for r in shown} == {wise.pk}
+    assert len(shown) == Response.objects.filter(item__attempt__learner=wise).count()
+    # The old name search found both: that was the bug.
+    searched = client.get("/admin/quiz/response/?q=wise").context["cl"].result_list
+    assert {r.item.attempt.learner_id for r in searched} == {wise.pk, otherwise.pk}
+
+
+def test_report_highlights_the_right_choice(client, teacher, student):
+    import xml.etree.ElementTree as ET
+
+    lesson, questions = make_quiz(n_choice=1)
+    _answer_all(student, lesson, pick_right=False)
+    client.force_login(teacher)
+    page = client.get(f"/admin/quiz/question/report/{lesson.pk}/").content.decode()
+    assert "style=" not in page.split('id="content-main"')[1]
+    start = page.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bars"')
+    svg = ET.fromstring(page[start : page.index("</svg>", start) + len("</svg>")])
+    ns = "{http://www.w3.org/2000/svg}"
+    bars = [r for r in svg.iter(f"{ns}rect") if "chart-bar" in r.get("class").split()]
+    assert [("chart-bar-key" in r.get("class")) for r in bars] == [True, False, False, False]
+    labels = [t.text for t in svg.iter(f"{ns}text") if t.get("class") == "chart-label"]
+    assert labels == ["Bees (right answer)", "Ants", "Wasps", "Moths"]
+    assert "Bees (right answer): 0%" in svg.find(f"{ns}desc").text
+    assert '<div class="chart chart-choices">' in page
+    assert '<li class="choice-key">Bees <strong>(right answer)</strong>: 0</li>' in page
+    css = (Path(__file__).parents[2] / "static" / "css" / "admin.css").read_text()
+    assert ".chart-choices .chart-bar-key" in css
+
+
+def _change_key_to_ants(client, question):
+    data = change_data(question)
+    right_index = [c.text for c in question.choices.order_by("position")].index("Ants")
+    data.pop("choices-0-is_correct")
+    data[f"choices-{right_index}-is_correct"] = "on"
+    assert client.post(f"/admin/quiz/question/{question.pk}/change/", data).status_code == 302
+
+
+def test_report_says_its_figures_are_stale_until_regraded(client, teacher):
+    lesson, questions = make_quiz()
+    for name in ("ann", "bob"):
+        _answer_all(make_student(name), lesson, pick_right=False)
+    client.force_login(teacher)
+    url = f"/admin/quiz/question/report/{lesson.pk}/"
+    assert "out of date" not in client.get(url).content.decode()
+    _change_key_to_ants(client, questions[1])
+    page = client.get(url).content.decode()
+    regrade = f"/admin/quiz/question/{questions[1].pk}/regrade/"
+    assert "These figures are out of date" in page
+    assert f'<a href="{regrade}">Re-grade question 2</a>' in page
+    assert "2 answers would change mark" in page
+    notice = page[page.index('<div class="report-stale"') :].split("</div>")[0]
+    assert notice.count("/regrade/") == 1  # only the question whose key changed
+    client.post(regrade)
+    assert "out of date" not in client.get(url).content.decode()
+
+
+def test_regrading_keeps_last_activity(client, teacher):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lesson, questions = make_quiz()
+    learner = make_student("ann")
+    _answer_all(learner, lesson, pick_right=False)
+    long_ago = timezone.now() - timedelta(days=30)
+    LessonProgress.objects.update(last_activity=long_ago)
+    before = LessonProgress.objects.get()
+    client.force_login(teacher)
+    _change_key_to_ants(client, questions[0])
+    client.post(f"/admin/quiz/question/{questions[0].pk}/regrade/")
+    after = LessonProgress.objects.get()
+    assert after.best_score > before.best_score  # re-graded and refreshed…
+    assert after.last_activity == long_ago  # …but the learner did nothing new

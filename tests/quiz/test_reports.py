@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString
 from courses.models import Lesson
 from quiz import attempts, charts, reports
 from quiz.grading import Answer
-from quiz.models import LessonProgress, QuizSettings
+from quiz.models import LessonProgress, Question, QuizSettings
 from tests.factories import make_course, make_lesson, make_question
 
 pytestmark = pytest.mark.django_db
@@ -448,13 +448,15 @@ def test_safe_cell():
 # Query counts do not grow with the data
 
 
-def _query_counts(lesson) -> dict[str, int]:
+def _query_counts(lesson, learners=None) -> dict[str, int]:
+    lessons = Lesson.objects.filter(pk=lesson.pk)
     calls = {
-        "summary": lambda: reports.lesson_summary(lesson),
-        "questions": lambda: reports.question_stats(lesson),
-        "learners": lambda: reports.learner_rows(lesson),
-        "grades_csv": lambda: list(reports.grades_csv_rows(Lesson.objects.filter(pk=lesson.pk))),
-        "responses_csv": lambda: list(reports.responses_csv_rows(lesson)),
+        "summary": lambda: reports.lesson_summary(lesson, learners=learners),
+        "questions": lambda: reports.question_stats(lesson, learners=learners),
+        "learners": lambda: reports.learner_rows(lesson, learners=learners),
+        "stale": lambda: reports.stale_questions(lesson, learners=learners),
+        "grades_csv": lambda: list(reports.grades_csv_rows(lessons, learners=learners)),
+        "responses_csv": lambda: list(reports.responses_csv_rows(lesson, learners=learners)),
     }
     counts = {}
     for name, call in calls.items():
@@ -492,12 +494,20 @@ def test_query_counts_do_not_grow_with_learners(django_assert_max_num_queries):
         "summary": 3,
         "questions": 3,
         "learners": 2,
+        # The stale-key check: answers grouped (1), then the questions with their choices and
+        # accepted answers (3), which quiz.grading.is_correct needs to judge them.
+        "stale": 4,
         "grades_csv": 1,
         "responses_csv": 2,
     }
+    # Limited to some learners (quiz.scoping), each is the same query with a subquery.
+    some = User.objects.filter(username__in=["bulk000", "bulk001"]).values("pk")
+    assert _query_counts(lesson, some) == small
     _add_learners(lesson, questions, 5, 40)
     assert reports.lesson_summary(lesson).graded_learners == 40
     assert _query_counts(lesson) == small
+    assert _query_counts(lesson, some) == small
+    assert reports.lesson_summary(lesson, learners=some).graded_learners == 2
     with django_assert_max_num_queries(small["summary"]):
         reports.lesson_summary(lesson)
     with django_assert_max_num_queries(small["questions"]):
@@ -506,6 +516,78 @@ def test_query_counts_do_not_grow_with_learners(django_assert_max_num_queries):
         assert len(reports.learner_rows(lesson)) == 40
     with django_assert_max_num_queries(small["responses_csv"]):
         assert len(list(reports.responses_csv_rows(lesson))) > 160
+
+
+def test_every_report_is_limited_to_the_learners_given(class_data):
+    lesson, (q1, *_) = class_data
+    some = User.objects.filter(username__in=["s1", "s6", "reader"]).values("pk")
+    summary = reports.lesson_summary(lesson, learners=some)
+    assert (summary.learners, summary.completed, summary.attempts) == (3, 2, 2)
+    assert summary.practice_attempts == 1 and summary.open_attempts == 0  # s6's; not dropout's
+    assert summary.average_score == pytest.approx((75 + 0) / 2)
+    assert sum(summary.histogram) == 2
+    stats = {s.question_id: s for s in reports.question_stats(lesson, learners=some)}
+    assert stats[q1.pk].answers == 2 and [c.count for c in stats[q1.pk].choices] == [1, 0, 0, 1]
+    assert [r.username for r in reports.learner_rows(lesson, learners=some)] == [
+        "reader",
+        "s1",
+        "s6",
+    ]
+    grades = parse(reports.grades_csv_rows(lesson, learners=some))
+    assert sorted(row[2] for row in grades[1:]) == ["reader", "s1", "s6"]
+    answers = parse(reports.responses_csv_rows(lesson, learners=some))
+    assert {row[0] for row in answers[1:]} == {"s1", "s6"}
+    # A list of ids works as well as a queryset; nobody visible: empty reports.
+    ids = list(User.objects.filter(username="s1").values_list("pk", flat=True))
+    assert [r.username for r in reports.learner_rows(lesson, learners=ids)] == ["s1"]
+    nobody = User.objects.none().values("pk")
+    assert reports.lesson_summary(lesson, learners=nobody).learners == 0
+    assert reports.question_stats(lesson, learners=nobody) == []
+    assert len(parse(reports.responses_csv_rows(lesson, learners=nobody))) == 1
+
+
+def test_stale_questions_when_keys_change(class_data):
+    from quiz.models import AcceptedAnswer, Choice
+
+    lesson, (q1, q2, q3, q4) = class_data
+    assert reports.stale_questions(lesson) == []
+    # Q2's key becomes "Ants" (s1, s2, s4 chose it; s5 chose "Bees"); Q4 also accepts "tango".
+    Choice.objects.filter(question=q2).update(is_correct=False)
+    Choice.objects.filter(question=q2, text="Ants").update(is_correct=True)
+    AcceptedAnswer.objects.create(question=q4, text="tango")
+    stale = reports.stale_questions(lesson)
+    # Q2: s1, s2, s4 become right, s5 wrong, and s6's practice "Bees" wrong: 5 answers.
+    # Q4: s3, s5, s6 typed "tango" (graded attempts); s6's practice typed the old key.
+    assert [(s.question_id, s.position, s.answers) for s in stale] == [
+        (q2.pk, 2, 5),
+        (q4.pk, 4, 3),
+    ]
+    from quiz.regrade import regrade_preview
+
+    for s in stale:  # the same rule as the re-grade page
+        assert s.answers == len(regrade_preview(Question.objects.get(pk=s.question_id)))
+    only_s1 = User.objects.filter(username="s1").values("pk")
+    assert [(s.question_id, s.answers) for s in reports.stale_questions(lesson, only_s1)] == [
+        (q2.pk, 1)
+    ]
+
+
+def test_stale_sequence_question():
+    lesson = make_lesson()
+    seq = make_question(
+        lesson,
+        "sequence",
+        prompt="Order",
+        choices=[("Leave", False), ("Dance", False), ("Return", False)],
+    )
+    take(learner("u"), lesson, {seq.pk: ("Leave", "Return", "Dance")})
+    assert reports.stale_questions(lesson) == []
+    from quiz.models import Choice
+
+    Choice.objects.filter(question=seq, text="Return").update(position=2)
+    Choice.objects.filter(question=seq, text="Dance").update(position=3)
+    (stale,) = reports.stale_questions(lesson)
+    assert stale.question_id == seq.pk and stale.answers == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,6 +638,27 @@ def test_bar_svg_escapes_labels_and_shows_percents(class_data):
     assert "chart-bar-key" in bars[0].get("class")
     assert float(bars[-1].get("width")) == 320  # clamped at max_value
     assert "Ants: 50%" in root.find(f"{SVG}desc").text
+
+
+def test_bar_svg_marks_the_highlighted_row_in_words():
+    long = "A very long right answer " * 4
+    svg = charts.bar_svg(
+        [("Bees", 0.5), (long, 0.25), ("Moths", 0.25)],
+        title="Q",
+        highlight={1},
+        highlight_note="right answer",
+    )
+    root = ET.fromstring(svg)
+    bars = [r for r in root.iter(f"{SVG}rect") if "chart-bar" in r.get("class").split()]
+    assert ["chart-bar-key" in r.get("class") for r in bars] == [False, True, False]
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "chart-label"]
+    assert labels[0] == "Bees" and labels[2] == "Moths"
+    assert labels[1].endswith("… (right answer)") and len(labels[1]) <= charts.MAX_LABEL_CHARS
+    desc = root.find(f"{SVG}desc").text
+    assert f"{long} (right answer): 25%" in desc and "Bees: 50%" in desc
+    assert "style=" not in svg
+    with pytest.raises(TypeError):  # labels are not indices (the report's old mistake)
+        charts.bar_svg([("Bees", 1.0)], title="Q", highlight=frozenset({"Bees"}))
 
 
 def test_bar_svg_with_another_maximum_and_the_data_table():

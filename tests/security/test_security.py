@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from classrooms.models import Classroom, Enrolment
 from courses.models import Lesson
 from quiz import attempts
 from quiz.generation import generate_for_lesson
@@ -94,6 +95,10 @@ def test_reports_need_a_teacher(client, finished_attempt, teacher):
     for url in report_urls:
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"], url
+    # A teacher sees the learner once the learner is in one of the teacher's classes.
+    classroom = Classroom.objects.create(name="Class")
+    classroom.teachers.add(teacher)
+    Enrolment.objects.create(classroom=classroom, student=finished_attempt.learner)
     client.force_login(teacher)
     for url in report_urls:
         assert client.get(url).status_code == 200, url

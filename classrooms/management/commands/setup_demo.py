@@ -1,20 +1,26 @@
+"""The demo: the sample lesson with its questions, a class it is assigned to, demo accounts.
+
+It lives in `classrooms`, the app that may use all the others."""
+
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+import courses
+from classrooms.models import Assignment, Classroom, Enrolment
 from courses.importing import decode_article, import_article, parse_article
 from courses.models import Course
 
-SAMPLE = (
-    Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "iran-azerbaijan-tensions.txt"
-)
+SAMPLE = Path(courses.__file__).parent / "fixtures" / "articles" / "iran-azerbaijan-tensions.txt"
 DEMO_USERS = {
-    # username: (password, is teacher)
-    "teacher": ("read-and-teach", True),
-    "student": ("read-and-learn", False),
+    # username: (password, is teacher, first name, last name)
+    "teacher": ("read-and-teach", True, "Tess", "Teacher"),
+    "student": ("read-and-learn", False, "Sam", "Student"),
 }
 
 
@@ -37,18 +43,30 @@ class Command(BaseCommand):
             parsed = parse_article(decode_article(SAMPLE.read_bytes()))
             lesson, _ = import_article(parsed, course, source_name=SAMPLE.name)
             teachers = Group.objects.get(name="Teachers")
-            for username, (password, is_teacher) in DEMO_USERS.items():
+            users = {}
+            for username, (password, is_teacher, first, last) in DEMO_USERS.items():
                 user, created = User.objects.get_or_create(username=username)
                 if created:
                     user.set_password(password)
+                    user.first_name, user.last_name = first, last
                 user.is_staff = is_teacher
                 user.save()
                 if is_teacher:
                     user.groups.add(teachers)
+                users[username] = user
+            # A class, so the teacher sees the student's work and the gradebook has a row.
+            classroom, created = Classroom.objects.get_or_create(name="Demo class")
+            classroom.teachers.add(users["teacher"])
+            Enrolment.objects.get_or_create(classroom=classroom, student=users["student"])
+            if created:
+                Assignment.objects.create(
+                    classroom=classroom, lesson=lesson, due_at=timezone.now() + timedelta(days=7)
+                )
         self.after_import(lesson)
         url = lesson.get_absolute_url()
         self.stdout.write(self.style.SUCCESS(f"Demo ready: “{lesson.title}” at {url}"))
-        for username, (password, is_teacher) in DEMO_USERS.items():
+        self.stdout.write(f"  Demo class join code: {classroom.join_code}")
+        for username, (password, is_teacher, *_) in DEMO_USERS.items():
             role = "teacher (uses /admin/)" if is_teacher else "student"
             self.stdout.write(f"  {role:24} username: {username:8} password: {password}")
 
