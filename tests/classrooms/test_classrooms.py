@@ -371,3 +371,23 @@ def test_the_teacher_who_creates_a_class_teaches_it(client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert list(Classroom.objects.get(name="Year 10").teachers.all()) == [tess]
+
+
+def test_class_pages_for_students_are_valid_html(client, student, teacher, tmp_path):
+    from tests.test_html_valid import validate
+
+    lesson = two_question_lesson()
+    classroom = make_class(teacher)
+    Assignment.objects.create(
+        classroom=classroom, lesson=lesson, due_at=timezone.now() - timedelta(days=1)
+    )
+    client.force_login(student)
+    pages = {
+        "join": client.get("/join/").content,
+        "join-error": client.post("/join/", {"code": "nope"}).content,
+        # Joining lands on the home page with a message and "Assigned to you" (overdue).
+        "home-assigned": client.post("/join/", {"code": classroom.join_code}, follow=True).content,
+    }
+    assert b"Assigned to you" in pages["home-assigned"] and b"You joined" in pages["home-assigned"]
+    result = validate(tmp_path, pages)
+    assert result.returncode == 0, result.stdout + result.stderr
