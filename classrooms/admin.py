@@ -32,7 +32,7 @@ class EnrolmentInline(admin.TabularInline):
     fields = ["name", "username", "joined_at"]
     readonly_fields = ["name", "username", "joined_at"]
     extra = 0
-    verbose_name_plural = "students (untick none: use “Delete” to take a student out of the class)"
+    verbose_name_plural = "students (tick “Delete” to take a student out of the class)"
 
     def has_add_permission(self, request, obj=None):
         return False  # students come in with the code or the roster, never by picking users

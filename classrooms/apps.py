@@ -11,7 +11,7 @@ TEACHER_PERMISSIONS = [
 
 class ClassroomsConfig(AppConfig):
     name = "classrooms"
-    verbose_name = "Classes"
+    verbose_name = "Teaching"
 
     def ready(self):
         from quiz import gates, scoping
