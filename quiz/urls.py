@@ -12,4 +12,11 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/practice/", views.practice, name="practice"),
     path("me/", views.my_learning, name="my_learning"),
     path("preview/lessons/<int:lesson_id>/", views.preview, name="preview"),
+    path("preview/lessons/<int:lesson_id>/worksheet/", views.worksheet, name="worksheet"),
+    path(
+        "preview/lessons/<int:lesson_id>/answer-key/",
+        views.worksheet,
+        {"answers": True},
+        name="answer_key",
+    ),
 ]

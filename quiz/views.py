@@ -23,7 +23,7 @@ from courses.models import Course, Lesson
 
 from . import attempts, review
 from .forms import AnswerForm
-from .grading import is_correct, key_text
+from .grading import correct_order, is_correct, key_text
 from .models import (
     Attempt,
     AttemptItem,
@@ -512,14 +512,62 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     )
 
 
+def teacher_required(view):
+    """Staff with the right to see questions; others are sent to the admin's log-in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_staff):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+        if not request.user.has_perm("quiz.view_question"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@never_cache
+@teacher_required
+def worksheet(request: HttpRequest, lesson_id: int, answers: bool = False) -> HttpResponse:
+    """The lesson and its published questions on paper; `answers`: the teacher's key."""
+    lesson = get_object_or_404(Lesson.objects.for_reading_page(), pk=lesson_id)
+    questions = list(
+        lesson.questions.published()
+        .prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")),
+            "accepted_answers",
+        )
+        .order_by("position", "pk")
+    )
+    rows = []
+    for question in questions:
+        choices = list(question.choices.all())
+        if question.type == QuestionType.SEQUENCE and len(choices) > 1:
+            choices = choices[1:] + choices[:1]  # never printed already in order
+        row = {"question": question, "choices": choices}
+        if answers:
+            row["key"] = key_text(question)
+            row["letter"] = next(
+                (chr(65 + i) for i, c in enumerate(choices) if c.is_correct), ""
+            )
+            if question.type == QuestionType.SEQUENCE:
+                place = {pk: n for n, pk in enumerate(correct_order(question), start=1)}
+                row["places"] = [place[c.pk] for c in choices]
+        rows.append(row)
+    template = "quiz/answer_key.html" if answers else "quiz/worksheet.html"
+    return TemplateResponse(
+        request,
+        template,
+        {"lesson": lesson, "paragraphs": lesson.paragraphs.all(), "rows": rows},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
+@teacher_required
 def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Teachers see the lesson and try its questions as a student would; nothing is recorded."""
-    if not (request.user.is_authenticated and request.user.is_staff):
-        return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
-    if not request.user.has_perm("quiz.view_question"):
-        raise PermissionDenied
     lesson = get_object_or_404(Lesson.objects.for_reading_page(), pk=lesson_id)
     questions = list(
         lesson.questions.exclude(status="rejected")
