@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/", views.my_learning, name="my_learning"),
     path("preview/lessons/<int:lesson_id>/", views.preview, name="preview"),
     path("preview/lessons/<int:lesson_id>/worksheet/", views.worksheet, name="worksheet"),
+    path("preview/lessons/<int:lesson_id>/drafts/", views.review_drafts, name="review_drafts"),
     path(
         "preview/lessons/<int:lesson_id>/answer-key/",
         views.worksheet,

@@ -32,7 +32,9 @@ from .models import (
     LessonProgress,
     QuestionType,
     QuizSettings,
+    RejectionReason,
     ReviewTiming,
+    Status,
 )
 
 
@@ -548,9 +550,7 @@ def worksheet(request: HttpRequest, lesson_id: int, answers: bool = False) -> Ht
         row = {"question": question, "choices": choices}
         if answers:
             row["key"] = key_text(question)
-            row["letter"] = next(
-                (chr(65 + i) for i, c in enumerate(choices) if c.is_correct), ""
-            )
+            row["letter"] = next((chr(65 + i) for i, c in enumerate(choices) if c.is_correct), "")
             if question.type == QuestionType.SEQUENCE:
                 place = {pk: n for n, pk in enumerate(correct_order(question), start=1)}
                 row["places"] = [place[c.pk] for c in choices]
@@ -561,6 +561,68 @@ def worksheet(request: HttpRequest, lesson_id: int, answers: bool = False) -> Ht
         template,
         {"lesson": lesson, "paragraphs": lesson.paragraphs.all(), "rows": rows},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@teacher_required
+def review_drafts(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """All drafts of a lesson on one page: each in its paragraph, with its options; publish or
+    reject (with why) in one click. Without JavaScript a plain form and a redirect; with htmx
+    only the question's card is swapped."""
+    lesson = get_object_or_404(Lesson.objects.for_reading_page(), pk=lesson_id)
+    if request.method == "POST":
+        if not request.user.has_perm("quiz.change_question"):
+            raise PermissionDenied
+        question = get_object_or_404(lesson.questions, pk=request.POST.get("question", "0"))
+        status, reason = request.POST.get("status"), request.POST.get("reason", "")
+        if status not in (Status.PUBLISHED, Status.REJECTED) or (
+            status == Status.REJECTED and reason not in RejectionReason.values
+        ):
+            return HttpResponse("Choose publish, or a reason to reject.", status=400)
+        lesson.questions.filter(pk=question.pk).review(status, reason)
+        if not request.htmx:
+            return redirect(reverse("quiz:review_drafts", args=[lesson.pk]) + "#drafts")
+        question.refresh_from_db()
+        row = draft_context(lesson, [question])[0]
+        return TemplateResponse(request, "quiz/review_drafts.html#draft-card", {"row": row})
+    drafts = list(
+        lesson.questions.filter(status=Status.DRAFT)
+        .prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")),
+            "accepted_answers",
+        )
+        .order_by("position", "pk")
+    )
+    return TemplateResponse(
+        request,
+        "quiz/review_drafts.html",
+        {
+            "lesson": lesson,
+            "rows": draft_context(lesson, drafts),
+            "published_count": lesson.questions.published().count(),
+            "reasons": RejectionReason.choices,
+        },
+    )
+
+
+def draft_context(lesson: Lesson, questions) -> list[dict]:
+    """Each question with its evidence inside its paragraph (before / marked / after)."""
+    texts = {p.position: p.text for p in lesson.paragraphs.all()}
+    rows = []
+    for question in questions:
+        text = texts.get(question.evidence_paragraph, "")
+        start, end = question.evidence_start, question.evidence_end
+        found = text[start:end] == question.evidence_quote
+        rows.append(
+            {
+                "question": question,
+                "lesson": lesson,
+                "parts": (text[:start], text[start:end], text[end:]) if found else None,
+                "reasons": RejectionReason.choices,
+            }
+        )
+    return rows
 
 
 @require_http_methods(["GET", "POST"])
