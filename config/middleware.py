@@ -2,6 +2,9 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+# SQLite and PostgreSQL wording for a missing table or column: migrations were not run.
+SCHEMA_MISMATCH = ("no such table", "no such column", "does not exist")
+
 
 class DatabaseUnavailableMiddleware:
     """A locked or unreachable database is a "not saved — try again", never a traceback.
@@ -19,8 +22,10 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        if isinstance(exception, DatabaseError) and "no such table" in str(exception):
-            return None  # a deployment mistake, not a busy database: let it be reported
+        if isinstance(exception, DatabaseError) and any(
+            sign in str(exception) for sign in SCHEMA_MISMATCH
+        ):
+            return None  # a deployment mistake (migrations not run), not a busy database
         return unavailable()
 
 
