@@ -17,6 +17,17 @@ from .forms import ArticleImportForm, QuestionImportForm
 from .importing import import_article
 from .models import Course, Lesson, Paragraph
 
+NO_QUIZ_WARNING = (
+    "“{}”: Published, but its quiz has no published questions yet: students will see the "
+    "article without a quiz."
+)
+
+
+def warn_if_no_quiz(request: HttpRequest, lesson: Lesson) -> None:
+    """Publishing is the teacher's call; say so when students would get no questions."""
+    if lesson.published and not lesson.questions.filter(status=Status.PUBLISHED).exists():
+        messages.warning(request, NO_QUIZ_WARNING.format(lesson.title))
+
 
 class LessonInline(admin.TabularInline):
     model = Lesson
@@ -35,6 +46,13 @@ class CourseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lesson_total=Count("lessons"))
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Lesson:
+            for lesson_form in formset.forms:
+                if "published" in lesson_form.changed_data and lesson_form.instance.pk:
+                    warn_if_no_quiz(request, lesson_form.instance)
 
     @admin.display(description="lessons", ordering="lesson_total")
     def lesson_total(self, obj):
@@ -100,7 +118,12 @@ class LessonAdmin(admin.ModelAdmin):
         ("Details", {"fields": readonly_fields, "classes": ["collapse"]}),
     ]
     inlines = [QuizSettingsInline, ParagraphInline]
-    actions = ["generate_questions_action", "generate_with_llm_action"]
+    actions = [
+        "publish_action",
+        "unpublish_action",
+        "generate_questions_action",
+        "generate_with_llm_action",
+    ]
 
     def get_queryset(self, request):
         return (
@@ -129,6 +152,25 @@ class LessonAdmin(admin.ModelAdmin):
     @admin.display(description="reading time (minutes)")
     def reading_minutes(self, obj):
         return obj.reading_minutes
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "published" in form.changed_data:
+            warn_if_no_quiz(request, obj)
+
+    @admin.action(description="Publish selected lessons", permissions=["change"])
+    def publish_action(self, request, queryset):
+        drafts = list(queryset.filter(published=False))
+        Lesson.objects.filter(pk__in=[lesson.pk for lesson in drafts]).update(published=True)
+        for lesson in drafts:
+            lesson.published = True
+            warn_if_no_quiz(request, lesson)
+        messages.success(request, f"Published {len(drafts)} lessons.")
+
+    @admin.action(description="Unpublish selected lessons (back to draft)", permissions=["change"])
+    def unpublish_action(self, request, queryset):
+        count = queryset.filter(published=True).update(published=False)
+        messages.success(request, f"{count} lessons are drafts again: students no longer see them.")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -190,11 +232,18 @@ class LessonAdmin(admin.ModelAdmin):
                 published=data["publish"],
             )
             verb = "Imported" if created else "Updated"
+            state = (
+                "It is published."
+                if lesson.published
+                else "It is a draft: students see it once you publish it."
+            )
             messages.success(
                 request,
                 f"{verb} “{lesson.title}”: {lesson.paragraphs.count()} paragraphs, "
-                f"{lesson.word_count} words. Next: generate its questions.",
+                f"{lesson.word_count} words. {state} Next: generate its questions.",
             )
+            if created:
+                warn_if_no_quiz(request, lesson)
             return HttpResponseRedirect(reverse("admin:courses_lesson_change", args=[lesson.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -235,10 +284,7 @@ class LessonAdmin(admin.ModelAdmin):
             )
             result = importer(form.cleaned_data["content"], lesson)
             if result.ok:
-                messages.success(
-                    request,
-                    f"Imported {len(result.created)} questions into “{lesson.title}” as drafts.",
-                )
+                messages.success(request, result.message(lesson.title))
                 return HttpResponseRedirect(
                     reverse("admin:quiz_question_changelist") + f"?lesson__id__exact={lesson.pk}"
                 )

@@ -1,19 +1,39 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .importing import MAX_BYTES, ArticleError, ParsedArticle, decode_article, parse_article
+from .importing import (
+    DOCUMENT_SUFFIXES,
+    MAX_BYTES,
+    ArticleError,
+    ParsedArticle,
+    UnreadableDocument,
+    decode_article,
+    fetch_article,
+    parse_article,
+    read_article,
+)
 from .models import Course
 
 
 class ArticleImportForm(forms.Form):
-    """Teachers turn an article into a lesson: upload a .txt file or paste the text."""
+    """Teachers turn an article into a lesson: upload a file (.txt, .docx, .pdf, saved web page)
+    or paste the text."""
 
     course = forms.ModelChoiceField(queryset=Course.objects.all(), empty_label=None)
     file = forms.FileField(
         label="Article file",
         required=False,
-        help_text="A plain-text (.txt) file in UTF-8. Importing the same file again updates "
-        "its lesson.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_SUFFIXES)}),
+        help_text="A Word document (.docx), a PDF with selectable text, a saved web page "
+        "(.html) or a plain-text (.txt) file in UTF-8, up to 1 MB. Importing the same file "
+        "again updates its lesson.",
+    )
+    url = forms.URLField(
+        label="…or its web address",
+        required=False,
+        assume_scheme="https",
+        max_length=2000,
+        help_text="The article's own page (or a .docx or PDF on the web), downloaded once now.",
     )
     text = forms.CharField(
         label="…or paste the article",
@@ -25,23 +45,33 @@ class ArticleImportForm(forms.Form):
     title = forms.CharField(
         max_length=120,
         required=False,
-        help_text="Leave empty to use a title made from the opening sentence.",
+        help_text="Leave empty to use the document's own title, else its file name, else a "
+        "title made from the opening sentence.",
     )
     publish = forms.BooleanField(
         label="Publish the lesson now",
         required=False,
-        initial=True,
-        help_text="Students only see published lessons. "
-        "Questions stay drafts until you publish them.",
+        initial=False,
+        help_text="Leave unticked to keep it a draft while you check the text and its "
+        "questions: students only see published lessons. Questions stay drafts until you "
+        "publish them.",
     )
 
     def clean(self):
         cleaned = super().clean()
-        upload, text = cleaned.get("file"), (cleaned.get("text") or "")
-        if upload and text.strip():
-            raise ValidationError("Upload a file or paste text, not both.", code="both")
-        if not upload and not text.strip():
-            raise ValidationError("Upload a .txt file or paste the article's text.", code="none")
+        upload, text, url = cleaned.get("file"), (cleaned.get("text") or ""), cleaned.get("url")
+        given = sum(bool(source) for source in (upload, text.strip(), url))
+        if "url" in self.errors:
+            return cleaned
+        if given > 1:
+            raise ValidationError(
+                "Upload a file, give a web address or paste text: only one of them.", code="both"
+            )
+        if not given:
+            raise ValidationError(
+                "Upload the article's file, give its web address or paste its text.", code="none"
+            )
+        field = "file" if upload else "url" if url else "text"
         try:
             if upload:
                 if upload.size > MAX_BYTES:
@@ -49,14 +79,18 @@ class ArticleImportForm(forms.Form):
                         f"the file is too large ({upload.size:,} bytes; the limit is "
                         f"{MAX_BYTES:,} bytes)"
                     )
-                raw = upload.read()
                 cleaned["source_name"] = upload.name[:255]
+                cleaned["parsed"] = read_article(upload.read(), upload.name)
+            elif url:
+                data, name = fetch_article(url)
+                cleaned["source_name"] = url[:255]
+                cleaned["parsed"] = read_article(data, name)
             else:
-                raw = text.encode("utf-8")
                 cleaned["source_name"] = ""
-            cleaned["parsed"] = parse_article(decode_article(raw))
+                cleaned["parsed"] = parse_article(decode_article(text.encode("utf-8")))
+        except UnreadableDocument as error:  # already one whole sentence for the teacher
+            self.add_error(field, ValidationError(str(error), code="unreadable"))
         except ArticleError as error:
-            field = "file" if upload else "text"
             self.add_error(field, ValidationError(f"This article can't be imported: {error}."))
         return cleaned
 

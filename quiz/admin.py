@@ -1,7 +1,9 @@
 import csv
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -78,6 +80,25 @@ REJECT_ACTIONS = [_reject_action(reason) for reason in RejectionReason]
 
 RIGHT_ANSWER = "right answer"  # marks the key in the report's choice charts and lists
 
+HAS_ANSWERS_MESSAGE = (
+    "This question has learners' answers: reject it or retire it instead of deleting it."
+)
+
+
+def _clear_changed_keys(formset) -> None:
+    """Untick, in one UPDATE, the stored choices whose tick this save changes or that it
+    deletes, so that saving the choices one by one never has two ticked at once (the
+    database allows one correct choice per question at every statement)."""
+    ids = [
+        form.instance.pk
+        for form in formset.initial_forms
+        if form.instance.pk
+        and form.initial.get("is_correct")
+        and ("is_correct" in form.changed_data or formset._should_delete_form(form))
+    ]
+    if ids:
+        Choice.objects.filter(pk__in=ids, question=formset.instance).update(is_correct=False)
+
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
@@ -92,10 +113,12 @@ class QuestionAdmin(admin.ModelAdmin):
         "difficulty",
         "position",
         "stale_flag",
+        "evidence_missing",
         "teacher_edited",
     ]
     list_filter = [
         "status",
+        "evidence_missing",
         "rejection_reason",
         "type",
         "kind",
@@ -119,6 +142,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "origin_version",
         "teacher_edited",
         "stale_flag",
+        "evidence_missing",
     ]
     autocomplete_fields = ["lesson"]
     fieldsets = [
@@ -137,7 +161,17 @@ class QuestionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Evidence", {"fields": ["evidence_in_context", "stale_flag", "evidence_quote"]}),
+        (
+            "Evidence",
+            {
+                "fields": [
+                    "evidence_in_context",
+                    "stale_flag",
+                    "evidence_missing",
+                    "evidence_quote",
+                ]
+            },
+        ),
         (
             "Classification",
             {
@@ -163,7 +197,7 @@ class QuestionAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [ChoiceInline, AcceptedAnswerInline]
-    actions = ["publish", "unpublish", *REJECT_ACTIONS, "regenerate_drafts"]
+    actions = ["publish", "unpublish", *REJECT_ACTIONS, "retire", "regenerate_drafts"]
 
     @admin.display(description="question", ordering="prompt")
     def short_prompt(self, obj):
@@ -208,7 +242,40 @@ class QuestionAdmin(admin.ModelAdmin):
         if not change:
             obj.origin = "teacher"
             obj.source_hash = obj.lesson.text_hash
+        if obj.evidence_missing and _evidence_found(obj):
+            obj.evidence_missing = False  # the teacher gave a sentence of the lesson's text
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Choice:
+            _clear_changed_keys(formset)
+        super().save_formset(request, form, formset, change)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (self.delete_unanswered, name, description)
+        return actions
+
+    def delete_unanswered(self, modeladmin, request, queryset):
+        """Django's "Delete selected", refused when a selected question has answers."""
+        answered = queryset.with_answers().count()
+        if answered:
+            self.message_user(
+                request,
+                f"Nothing deleted: {answered} of the selected questions have learners' "
+                "answers. Reject them or retire them instead of deleting them.",
+                messages.ERROR,
+            )
+            return None
+        return delete_selected(modeladmin, request, queryset)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if _has_answers(object_id):
+            self.message_user(request, HAS_ANSWERS_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:quiz_question_change", args=[object_id]))
+        return super().delete_view(request, object_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -230,7 +297,12 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         reasons = [(reason, _reason_text(reason)) for reason in RejectionReason]
-        extra_context = {**(extra_context or {}), "rejection_reasons": reasons}
+        has_answers = _has_answers(object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "rejection_reasons": reasons,
+            "has_answers": has_answers,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -389,7 +461,10 @@ class QuestionAdmin(admin.ModelAdmin):
         if reason is not None:
             done = f"rejected ({_reason_text(reason)})"
         else:
-            done = "published" if status == Status.PUBLISHED else "returned to draft"
+            done = {
+                Status.PUBLISHED: "published",
+                Status.RETIRED: "retired: kept for their answers, no longer asked",
+            }.get(status, "returned to draft")
         self.message_user(request, f"{updated} question(s) {done}.", messages.SUCCESS)
 
     @admin.action(description="Publish selected questions", permissions=["change"])
@@ -399,6 +474,10 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description="Return selected questions to draft", permissions=["change"])
     def unpublish(self, request, queryset):
         self._review(request, queryset, Status.DRAFT)
+
+    @admin.action(description="Retire: keep for its answers, no longer ask", permissions=["change"])
+    def retire(self, request, queryset):
+        self._review(request, queryset, Status.RETIRED)
 
     @admin.action(
         description="Regenerate untouched drafts of the selected questions' lessons",
@@ -415,9 +494,28 @@ class QuestionAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 f"“{lesson.title}”: replaced {result.replaced} untouched drafts with "
-                f"{len(result.created)} new ones; edited, published and rejected questions kept.",
+                f"{len(result.created)} new ones; edited, published, rejected and answered "
+                "questions kept.",
                 messages.SUCCESS,
             )
+
+
+def _has_answers(object_id) -> bool:
+    """Whether the admin's question `object_id` was shown in an attempt (False if no such id)."""
+    try:
+        return Question.objects.filter(pk=unquote(object_id)).with_answers().exists()
+    except (ValueError, ValidationError):
+        return False
+
+
+def _evidence_found(question: Question) -> bool:
+    paragraph = question.lesson.paragraphs.filter(position=question.evidence_paragraph).first()
+    return bool(
+        question.evidence_quote
+        and paragraph is not None
+        and paragraph.text[question.evidence_start : question.evidence_end]
+        == question.evidence_quote
+    )
 
 
 class LearnerFilter(admin.RelatedOnlyFieldListFilter):

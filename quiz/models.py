@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -48,6 +48,7 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     REJECTED = "rejected", "Rejected"
+    RETIRED = "retired", "Retired: kept for its answers, no longer asked"
 
 
 class QuestionKind(models.TextChoices):
@@ -84,8 +85,17 @@ class QuestionQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def untouched_drafts(self):
-        """Generated drafts nobody has edited: the only questions regeneration may replace."""
-        return self.filter(status=Status.DRAFT, teacher_edited=False).exclude(origin=TEACHER_ORIGIN)
+        """Generated drafts nobody has edited, answered or shown in an attempt: the only
+        questions regeneration may replace (learners' answers are never deleted with them)."""
+        return (
+            self.filter(status=Status.DRAFT, teacher_edited=False)
+            .exclude(origin=TEACHER_ORIGIN)
+            .exclude(Exists(AttemptItem.objects.filter(question=OuterRef("pk"))))
+        )
+
+    def with_answers(self):
+        """Questions that have been shown in an attempt (and so may have learners' answers)."""
+        return self.filter(Exists(AttemptItem.objects.filter(question=OuterRef("pk"))))
 
     def with_options(self):
         """Questions with their choices and accepted answers, in two extra queries."""
@@ -95,6 +105,14 @@ class QuestionQuerySet(models.QuerySet):
         """Publish, reject (with why) or return to draft; only a rejection keeps a reason."""
         reason = reason if status == Status.REJECTED else ""
         return self.update(status=status, rejection_reason=reason)
+
+
+EVIDENCE_SPAN_MESSAGE = (
+    "The evidence sentence must end after it starts: the end position cannot be smaller than "
+    "the start position."
+)
+EVIDENCE_PARAGRAPH_MESSAGE = "Paragraphs are numbered from 1: give the number of a paragraph."
+DIFFICULTY_MESSAGE = "Choose a difficulty: easy, medium or hard."
 
 
 class Question(models.Model):
@@ -153,6 +171,12 @@ class Question(models.Model):
     teacher_edited = models.BooleanField(
         default=False, help_text="Edited by a teacher: regeneration never replaces it."
     )
+    evidence_missing = models.BooleanField(
+        "evidence not found",
+        default=False,
+        help_text="Imported with an evidence sentence that is not in this lesson's text: "
+        "find the sentence that proves the answer before publishing.",
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order within the lesson's quiz.")
     rank_score = models.FloatField(default=0, editable=False)
     fact = models.CharField(max_length=200, blank=True, editable=False)
@@ -176,13 +200,20 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(evidence_end__gte=models.F("evidence_start")),
                 name="question_evidence_span_ordered",
+                violation_error_message=EVIDENCE_SPAN_MESSAGE,
+                violation_error_code="evidence_span",
             ),
             models.CheckConstraint(
-                condition=Q(evidence_paragraph__gte=1), name="question_evidence_paragraph_from_one"
+                condition=Q(evidence_paragraph__gte=1),
+                name="question_evidence_paragraph_from_one",
+                violation_error_message=EVIDENCE_PARAGRAPH_MESSAGE,
+                violation_error_code="evidence_paragraph",
             ),
             models.CheckConstraint(
                 condition=Q(difficulty__gte=1, difficulty__lte=3),
                 name="question_difficulty_1_to_3",
+                violation_error_message=DIFFICULTY_MESSAGE,
+                violation_error_code="difficulty",
             ),
         ]
 
@@ -193,6 +224,22 @@ class Question(models.Model):
         if self.status != Status.REJECTED:
             self.rejection_reason = ""  # a reason only ever explains a rejection
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # The database rules below, said next to the field a teacher has to fix.
+        errors = {}
+        if (
+            self.evidence_start is not None
+            and self.evidence_end is not None
+            and self.evidence_end < self.evidence_start
+        ):
+            errors["evidence_end"] = EVIDENCE_SPAN_MESSAGE
+        if self.evidence_paragraph is not None and self.evidence_paragraph < 1:
+            errors["evidence_paragraph"] = EVIDENCE_PARAGRAPH_MESSAGE
+        if self.difficulty is not None and self.difficulty not in Difficulty.values:
+            errors["difficulty"] = DIFFICULTY_MESSAGE
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_single_answer(self) -> bool:
@@ -238,7 +285,11 @@ class Choice(models.Model):
         constraints = [
             # Single-answer keys: the database itself refuses a second correct choice.
             models.UniqueConstraint(
-                fields=["question"], condition=Q(is_correct=True), name="choice_one_correct"
+                fields=["question"],
+                condition=Q(is_correct=True),
+                name="choice_one_correct",
+                violation_error_message="Only one choice can be ticked as correct: untick the "
+                "other one.",
             ),
         ]
 
@@ -262,7 +313,11 @@ class AcceptedAnswer(models.Model):
         ordering = ["question", "pk"]
         verbose_name = "accepted answer"
         constraints = [
-            models.UniqueConstraint(fields=["question", "text"], name="accepted_answer_unique")
+            models.UniqueConstraint(
+                fields=["question", "text"],
+                name="accepted_answer_unique",
+                violation_error_message="This answer is already listed for this question.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -298,6 +353,14 @@ class GradingMethod(models.TextChoices):
     HIGHEST = "highest", "Highest attempt"
     LATEST = "latest", "Latest attempt"
     FIRST = "first", "First attempt"
+
+
+PASS_MARK_MESSAGE = "The pass mark is a percentage: give a number from 0 to 100."
+RETRY_PENALTY_MESSAGE = "The penalty is a percentage: give a number from 0 to 100."
+QUESTION_COUNT_MESSAGE = (
+    "Ask at least one question per attempt, or leave this empty to ask every published question."
+)
+MAX_ATTEMPTS_MESSAGE = "Allow at least one attempt, or leave this empty for unlimited attempts."
 
 
 class QuizSettings(models.Model):
@@ -363,18 +426,28 @@ class QuizSettings(models.Model):
         verbose_name_plural = "quiz settings"
         constraints = [
             models.CheckConstraint(
-                condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="quiz_pass_mark_percent"
+                condition=Q(pass_mark__gte=0, pass_mark__lte=100),
+                name="quiz_pass_mark_percent",
+                violation_error_message=PASS_MARK_MESSAGE,
+                violation_error_code="pass_mark",
             ),
             models.CheckConstraint(
                 condition=Q(question_count__isnull=True) | Q(question_count__gte=1),
                 name="quiz_question_count_positive",
+                violation_error_message=QUESTION_COUNT_MESSAGE,
+                violation_error_code="question_count",
             ),
             models.CheckConstraint(
                 condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
                 name="quiz_max_attempts_positive",
+                violation_error_message=MAX_ATTEMPTS_MESSAGE,
+                violation_error_code="max_attempts",
             ),
             models.CheckConstraint(
-                condition=Q(retry_penalty__lte=100), name="quiz_retry_penalty_percent"
+                condition=Q(retry_penalty__lte=100),
+                name="quiz_retry_penalty_percent",
+                violation_error_message=RETRY_PENALTY_MESSAGE,
+                violation_error_code="retry_penalty",
             ),
         ]
 
@@ -383,10 +456,14 @@ class QuizSettings(models.Model):
 
     def clean(self):
         errors = {}
-        if self.pass_mark is not None and self.pass_mark > 100:
-            errors["pass_mark"] = "The pass mark is a percentage: give a number from 0 to 100."
+        if self.pass_mark is not None and not 0 <= self.pass_mark <= 100:
+            errors["pass_mark"] = PASS_MARK_MESSAGE
         if self.retry_penalty is not None and self.retry_penalty > 100:
-            errors["retry_penalty"] = "The penalty is a percentage: give a number from 0 to 100."
+            errors["retry_penalty"] = RETRY_PENALTY_MESSAGE
+        if self.question_count is not None and self.question_count < 1:
+            errors["question_count"] = QUESTION_COUNT_MESSAGE
+        if self.max_attempts is not None and self.max_attempts < 1:
+            errors["max_attempts"] = MAX_ATTEMPTS_MESSAGE
         if (
             self.feedback_mode == FeedbackMode.INTERACTIVE
             and self.review_correctness != ReviewTiming.DURING
@@ -428,14 +505,21 @@ class Attempt(models.Model):
                 fields=["learner", "lesson", "is_practice"],
                 condition=Q(finished_at__isnull=True),
                 name="attempt_one_open_per_lesson",
+                violation_error_message="This learner already has an attempt open on this "
+                "lesson: finish it before starting another.",
             ),
             models.UniqueConstraint(
-                fields=["learner", "lesson", "number"], name="attempt_unique_number"
+                fields=["learner", "lesson", "number"],
+                name="attempt_unique_number",
+                violation_error_message="This learner already has an attempt with this number "
+                "on this lesson.",
             ),
             models.CheckConstraint(
                 condition=Q(correct_count__lte=models.F("answered_count"))
                 & Q(answered_count__lte=models.F("question_total")),
                 name="attempt_counts_consistent",
+                violation_error_message="An attempt cannot have more right answers than "
+                "answers, nor more answers than questions.",
             ),
         ]
 
@@ -467,15 +551,25 @@ class AttemptItem(models.Model):
     """One question of an attempt, with the order it is shown in and its choices' order."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attempt_items")
+    # RESTRICT: deleting a question never takes learners' answers with it (deleting the
+    # whole lesson or the learner, which also deletes the attempt, still works).
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="attempt_items")
     position = models.PositiveIntegerField()
     choice_order = models.JSONField(default=list, help_text="Choice ids in the order shown.")
 
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position"),
-            models.UniqueConstraint(fields=["attempt", "question"], name="item_unique_question"),
+            models.UniqueConstraint(
+                fields=["attempt", "position"],
+                name="item_unique_position",
+                violation_error_message="Two questions of an attempt cannot have the same place.",
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "question"],
+                name="item_unique_question",
+                violation_error_message="An attempt asks each question only once.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -544,7 +638,12 @@ class LessonProgress(models.Model):
         verbose_name = "lesson progress"
         verbose_name_plural = "lesson progress"
         constraints = [
-            models.UniqueConstraint(fields=["learner", "lesson"], name="progress_one_per_lesson"),
+            models.UniqueConstraint(
+                fields=["learner", "lesson"],
+                name="progress_one_per_lesson",
+                violation_error_message="This learner already has a progress record for this "
+                "lesson.",
+            ),
         ]
 
     def __str__(self) -> str:

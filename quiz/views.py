@@ -632,7 +632,7 @@ def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Teachers see the lesson and try its questions as a student would; nothing is recorded."""
     lesson = get_object_or_404(Lesson.objects.for_reading_page(), pk=lesson_id)
     questions = list(
-        lesson.questions.exclude(status="rejected")
+        lesson.questions.exclude(status__in=[Status.REJECTED, Status.RETIRED])
         .prefetch_related(
             Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")),
             "accepted_answers",

@@ -56,10 +56,32 @@ class GiftError:
 class ImportResult:
     created: list[Question] = field(default_factory=list)
     errors: list[GiftError] = field(default_factory=list)
+    # Questions of the file already in the lesson (same type, text and options): not added.
+    skipped_duplicates: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def evidence_missing(self) -> int:
+        """Imported questions whose evidence sentence is not in the lesson's text."""
+        return sum(1 for question in self.created if question.evidence_missing)
+
+    def message(self, lesson_title: str) -> str:
+        """What the import did, in one line for the teacher."""
+        parts = [f"Imported {len(self.created)} questions into “{lesson_title}” as drafts."]
+        if self.skipped_duplicates:
+            parts.append(
+                f"Skipped {self.skipped_duplicates} already in the lesson "
+                "(same type, question and options)."
+            )
+        if self.evidence_missing:
+            parts.append(
+                f"{self.evidence_missing} have an evidence sentence that is not in the "
+                "lesson's text: they are flagged “evidence not found”."
+            )
+        return " ".join(parts)
 
 
 @dataclass
@@ -190,19 +212,63 @@ def check_lengths(parsed: ParsedQuestion) -> list[str]:
 # --- saving -----------------------------------------------------------------------------------
 
 
+def _signature(type_: str, prompt: str, choices, answers) -> tuple:
+    """What makes two questions the same: type, text and options (in any order)."""
+
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    return (
+        type_,
+        norm(prompt),
+        tuple(sorted(norm(text) for text in choices)),
+        tuple(sorted({norm(text) for text in answers})),
+    )
+
+
+def lesson_signatures(lesson: Lesson) -> set[tuple]:
+    return {
+        _signature(
+            question.type,
+            question.prompt,
+            [choice.text for choice in question.choices.all()],
+            [answer.text for answer in question.accepted_answers.all()],
+        )
+        for question in lesson.questions.with_options()
+    }
+
+
 def save_questions(
     lesson: Lesson, parsed: list[ParsedQuestion], *, status: str, origin: str
-) -> list[Question]:
-    """Create the questions (with choices and answers) at the end of the lesson's quiz."""
+) -> tuple[list[Question], int]:
+    """Create the questions (with choices and answers) at the end of the lesson's quiz.
+
+    Only ever adds: nothing already in the lesson is changed or deleted. A question already
+    in the lesson (same type, text and options) is skipped; one whose stated evidence sentence
+    is not in the lesson's text is stored as a draft flagged `evidence_missing`.
+    Returns (created questions, number skipped as duplicates).
+    """
     if status not in Status.values:
         raise ValueError(f"Unknown status {status!r}; expected one of {Status.values}.")
     paragraphs = dict(lesson.paragraphs.values_list("position", "text"))
     created = []
+    skipped = 0
     with transaction.atomic():
+        seen = lesson_signatures(lesson)
         position = lesson.questions.aggregate(top=Max("position"))["top"] or 0
         for item in parsed:
+            signature = _signature(
+                item.type, item.prompt, [choice.text for choice in item.choices], item.answers
+            )
+            if signature in seen:
+                skipped += 1
+                continue
+            seen.add(signature)
             position += 1
             paragraph, start, end, quote = resolve_evidence(item.evidence, paragraphs)
+            # Evidence the file states but this lesson's text does not hold (a question
+            # written without any evidence keeps it empty, unflagged, as before).
+            missing = item.evidence is not None and not quote
             question = Question.objects.create(
                 lesson=lesson,
                 type=item.type,
@@ -215,7 +281,9 @@ def save_questions(
                 source_hash=lesson.text_hash,
                 skill=clean_skill(item.skill, item.type),
                 difficulty=clean_difficulty(item.difficulty),
-                status=status,
+                # A question no sentence of this lesson proves waits for the teacher.
+                status=Status.DRAFT if missing else status,
+                evidence_missing=missing,
                 origin=origin if item.has_metadata else TEACHER_ORIGIN,
                 # Imported questions are the teacher's content: regeneration must never
                 # replace them as if they were untouched generated drafts.
@@ -237,4 +305,4 @@ def save_questions(
                 for text in dict.fromkeys(item.answers)  # unique, in order
             )
             created.append(question)
-    return created
+    return created, skipped

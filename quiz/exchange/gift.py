@@ -556,5 +556,5 @@ def import_gift(text: str | bytes, lesson: Lesson, *, status: str = Status.DRAFT
     questions, errors = parse_gift(text)
     if errors:
         return ImportResult(created=[], errors=sorted(errors, key=lambda e: e.line))
-    created = save_questions(lesson, questions, status=status, origin=GIFT_ORIGIN)
-    return ImportResult(created=created, errors=[])
+    created, skipped = save_questions(lesson, questions, status=status, origin=GIFT_ORIGIN)
+    return ImportResult(created=created, errors=[], skipped_duplicates=skipped)

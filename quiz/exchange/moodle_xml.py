@@ -300,5 +300,5 @@ def import_moodle_xml(
     questions, errors = parse_moodle_xml(text)
     if errors:
         return ImportResult(created=[], errors=errors)
-    created = save_questions(lesson, questions, status=status, origin=MOODLE_XML_ORIGIN)
-    return ImportResult(created=created, errors=[])
+    created, skipped = save_questions(lesson, questions, status=status, origin=MOODLE_XML_ORIGIN)
+    return ImportResult(created=created, errors=[], skipped_duplicates=skipped)

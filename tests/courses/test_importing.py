@@ -91,7 +91,8 @@ class TestImportCommand:
         call_command("import_article", str(SAMPLE), course=course.slug)
         lesson = Lesson.objects.get()
         assert lesson.title == "Tension between Iran and Azerbaijan"
-        assert lesson.paragraphs.count() == 13 and lesson.published
+        assert lesson.paragraphs.count() == 13
+        assert not lesson.published  # drafts first: the teacher publishes it
         assert lesson.word_count > 1000 and lesson.reading_minutes == 7
         assert len(lesson.text_hash) == 64
         first_hash = lesson.text_hash
@@ -104,6 +105,19 @@ class TestImportCommand:
         lesson.refresh_from_db()
         assert lesson.title == "Iran and Azerbaijan" and lesson.text_hash == first_hash
         assert "Updated" in capsys.readouterr().out
+
+    def test_publish_and_draft_flags(self, tmp_path, capsys):
+        course = make_course()
+        call_command("import_article", str(SAMPLE), course=course.slug, publish=True)
+        assert Lesson.objects.get().published
+        assert "(published)" in capsys.readouterr().out
+        path = tmp_path / "bees.txt"
+        path.write_text(PLAIN_ARTICLE)
+        call_command("import_article", str(path), "--draft", course=course.slug)
+        assert not Lesson.objects.get(source_name="bees.txt").published
+        assert "draft: publish it in the admin" in capsys.readouterr().out
+        with pytest.raises(CommandError):
+            call_command("import_article", str(path), "--draft", "--publish")
 
     def test_reimport_with_changed_text_changes_fingerprint(self, tmp_path):
         course = make_course()
@@ -119,10 +133,10 @@ class TestImportCommand:
 
     def test_second_article_makes_a_second_readable_lesson(self, tmp_path, client):
         course = make_course()
-        call_command("import_article", str(SAMPLE), course=course.slug)
+        call_command("import_article", str(SAMPLE), course=course.slug, publish=True)
         path = tmp_path / "bees.txt"
         path.write_text(PLAIN_ARTICLE)
-        call_command("import_article", str(path), course=course.slug)
+        call_command("import_article", str(path), course=course.slug, publish=True)
         second = Lesson.objects.get(position=2)
         response = client.get(second.get_absolute_url())
         assert response.status_code == 200

@@ -3,11 +3,25 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils.html import escape
 
 from courses.models import Lesson
 from quiz import attempts, scoping
 from quiz.grading import Answer
-from quiz.models import Attempt, LessonProgress, Question, Response
+from quiz.models import (
+    EVIDENCE_PARAGRAPH_MESSAGE,
+    EVIDENCE_SPAN_MESSAGE,
+    MAX_ATTEMPTS_MESSAGE,
+    PASS_MARK_MESSAGE,
+    QUESTION_COUNT_MESSAGE,
+    RETRY_PENALTY_MESSAGE,
+    Attempt,
+    Choice,
+    LessonProgress,
+    Question,
+    Response,
+)
 from tests.factories import (
     SAMPLE,
     make_course,
@@ -111,13 +125,13 @@ class TestImportForm:
     @pytest.mark.parametrize(
         ("data", "message"),
         [
-            ({}, "Upload a .txt file or paste the article"),
-            ({"text": "   "}, "Upload a .txt file or paste the article"),
+            ({}, "give its web address or paste its text"),
+            ({"text": "   "}, "give its web address or paste its text"),
             ({"file": b"", "name": "e.txt"}, "The submitted file is empty."),
             ({"file": b"\x89PNG\x00\x00binary", "name": "x.png"}, "looks binary"),
             ({"file": b"caf\xe9 au lait", "name": "l.txt"}, "not UTF-8"),
             ({"text": "Short version\n\n"}, "Short version"),
-            ({"text": "x", "file": b"y", "name": "b.txt"}, "not both"),
+            ({"text": "x", "file": b"y", "name": "b.txt"}, "only one of them"),
         ],
     )
     def test_bad_input_is_a_form_error(self, client, teacher, data, message):
@@ -524,3 +538,115 @@ def test_regrading_keeps_last_activity(client, teacher):
     after = LessonProgress.objects.get()
     assert after.best_score > before.best_score  # re-graded and refreshed…
     assert after.last_activity == long_ago  # …but the learner did nothing new
+
+
+# --- the key can move in any direction ------------------------------------------------------------
+
+
+def test_moving_the_tick_to_an_earlier_choice_saves(client, teacher):
+    lesson = make_lesson()
+    question = make_question(
+        lesson, choices=[("Bees", False), ("Ants", False), ("Wasps", True), ("Moths", False)]
+    )
+    client.force_login(teacher)
+    data = change_data(question)
+    data.pop("choices-2-is_correct")
+    data["choices-0-is_correct"] = "on"  # upward: saved first, while "Wasps" is still ticked
+    response = client.post(f"/admin/quiz/question/{question.pk}/change/", data)
+    assert response.status_code == 302
+    assert list(question.choices.filter(is_correct=True).values_list("text", flat=True)) == ["Bees"]
+    # …and the database still refuses a second correct choice.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Choice.objects.filter(question=question, text="Moths").update(is_correct=True)
+
+
+def test_deleting_the_ticked_choice_and_ticking_an_earlier_one_saves(client, teacher):
+    lesson = make_lesson()
+    question = make_question(
+        lesson, choices=[("Bees", False), ("Ants", False), ("Wasps", True), ("Moths", False)]
+    )
+    client.force_login(teacher)
+    data = change_data(question)
+    data.pop("choices-2-is_correct")
+    data["choices-2-DELETE"] = "on"
+    data["choices-1-is_correct"] = "on"
+    response = client.post(f"/admin/quiz/question/{question.pk}/change/", data)
+    assert response.status_code == 302
+    assert [c.text for c in question.choices.all()] == ["Bees", "Ants", "Moths"]
+    assert question.choices.get(is_correct=True).text == "Ants"
+
+
+# --- the database's rules, in a teacher's words next to the field ---------------------------------
+
+
+def _field_errors(html: str, field: str) -> str:
+    """The error list the admin shows in the row of `field`."""
+    row = html[html.index(f"field-{field}") :]
+    return row[: row.index("</ul>")] if "errorlist" in row[: row.index("<input")] else ""
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"evidence_start": 10, "evidence_end": 2}, "evidence_end", EVIDENCE_SPAN_MESSAGE),
+        ({"evidence_paragraph": 0}, "evidence_paragraph", EVIDENCE_PARAGRAPH_MESSAGE),
+    ],
+)
+def test_question_rules_are_worded_for_teachers(client, teacher, overrides, field, message):
+    lesson, (question, *_) = make_quiz()
+    client.force_login(teacher)
+    response = client.post(
+        f"/admin/quiz/question/{question.pk}/change/", change_data(question, **overrides)
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is violated" not in html and "question_evidence" not in html
+    assert escape(message) in _field_errors(html, field)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("question_count", 0, QUESTION_COUNT_MESSAGE),
+        ("max_attempts", 0, MAX_ATTEMPTS_MESSAGE),
+        ("pass_mark", 101, PASS_MARK_MESSAGE),
+        ("retry_penalty", 150, RETRY_PENALTY_MESSAGE),
+    ],
+)
+def test_quiz_settings_rules_are_worded_for_teachers(rf, teacher, field, value, message):
+    from django.contrib import admin as django_admin
+
+    from quiz.models import QuizSettings
+
+    lesson = make_lesson()
+    request = rf.get("/")
+    request.user = teacher
+    lesson_admin = django_admin.site._registry[Lesson]
+    inline = next(
+        i for i in lesson_admin.get_inline_instances(request, lesson) if i.model is QuizSettings
+    )
+    form_class = inline.get_formset(request, lesson).form
+    data = {
+        "feedback_mode": "immediate",
+        "retry_penalty": 50,
+        "review_correctness": "during",
+        "review_evidence": "during",
+        "review_answer": "final",
+        "review_explanation": "final",
+        "pass_mark": 70,
+        "grading_method": "highest",
+        field: value,
+    }
+    form = form_class(data, instance=QuizSettings(lesson=lesson))
+    assert not form.is_valid()
+    assert form.errors[field] == [message]
+    assert "is violated" not in str(form.errors)
+
+
+def test_every_quiz_constraint_has_a_plain_message():
+    from django.apps import apps
+
+    for model in apps.get_app_config("quiz").get_models():
+        for constraint in model._meta.constraints:
+            text = str(constraint.get_violation_error_message())
+            assert constraint.name not in text and "violated" not in text, constraint.name

@@ -521,3 +521,67 @@ def test_moodle_xml_import_of_moodle_html_text(sample_lesson):
         ("True", True, "Yes"),
         ("False", False, "No"),
     ]
+
+
+# --- imports that check themselves --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_question_whose_evidence_is_not_in_the_lesson_is_a_flagged_draft(
+    fmt, sample_lesson, client, teacher
+):
+    from quiz import scoping
+
+    found = make_question(sample_lesson, "multiple_choice", paragraph=3, prompt="Found?")
+    lost = make_question(sample_lesson, "multiple_choice", paragraph=2, prompt="Lost?", position=2)
+    export, importer = (
+        (export_gift, import_gift) if fmt == "gift" else (export_moodle_xml, import_moodle_xml)
+    )
+    text = export([found, lost])
+    # The target lesson's text lacks the second question's sentence.
+    target = make_sample_lesson(make_course("Other", "other"))
+    target.paragraphs.filter(position=2).update(text="A paragraph that says something else.")
+    result = importer(text, target, status="published")
+    assert result.ok
+    by_prompt = {q.prompt: q for q in result.created}
+    assert not by_prompt["Found?"].evidence_missing
+    assert by_prompt["Found?"].status == "published"
+    assert by_prompt["Lost?"].evidence_missing and by_prompt["Lost?"].status == "draft"
+    assert result.evidence_missing == 1
+    assert "1 have an evidence sentence that is not in the lesson's text" in result.message(
+        target.title
+    )
+    # The admin shows the flag and filters on it.
+    client.force_login(teacher)
+    with scoping.override():
+        page = client.get("/admin/quiz/question/?evidence_missing__exact=1").content.decode()
+    assert "Lost?" in page and "Found?" not in page
+    assert "evidence not found" in page.lower()
+
+
+@pytest.mark.parametrize("fmt", ["gift", "xml"])
+def test_question_already_in_the_lesson_is_skipped_and_counted(fmt, all_questions, other_lesson):
+    export, importer = (
+        (export_gift, import_gift) if fmt == "gift" else (export_moodle_xml, import_moodle_xml)
+    )
+    text = export(all_questions)
+    first = importer(text, other_lesson)
+    assert len(first.created) == len(all_questions) and first.skipped_duplicates == 0
+    again = importer(text, other_lesson)
+    assert again.ok and again.created == []
+    assert again.skipped_duplicates == len(all_questions)
+    assert other_lesson.questions.count() == len(all_questions)
+    assert f"Skipped {len(all_questions)} already in the lesson" in again.message(
+        other_lesson.title
+    )
+
+
+def test_a_question_differing_only_in_its_options_is_not_a_duplicate(sample_lesson):
+    make_question(sample_lesson, prompt="Which insect dances?")
+    result = import_gift(
+        "Which insect dances? {=Bees ~Ants ~Wasps ~Flies}\n\n"
+        "Which insect dances? {=Bees ~Ants ~Wasps ~Moths}",
+        sample_lesson,
+    )
+    assert [q.prompt for q in result.created] == ["Which insect dances?"]
+    assert result.skipped_duplicates == 1
