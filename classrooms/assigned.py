@@ -9,7 +9,7 @@ from django.utils import timezone
 from courses.models import Lesson
 from quiz.models import Attempt, LessonProgress, ProgressStatus
 
-from .models import Assignment
+from .models import Assignment, assigned_lessons
 
 
 @dataclass
@@ -34,23 +34,7 @@ def assigned_to(user, now=None) -> list[Assigned]:
     mine = Assignment.objects.for_student(user).select_related(
         "lesson__course", "course", "classroom"
     )
-    assignments = [a for a in mine if a.is_open(now)]
-    course_ids = {a.course_id for a in assignments if a.course_id}
-    course_lessons: dict[int, list[Lesson]] = {}
-    if course_ids:
-        for lesson in (
-            Lesson.objects.published()
-            .filter(course_id__in=course_ids)
-            .select_related("course")
-            .order_by("position", "pk")
-        ):
-            course_lessons.setdefault(lesson.course_id, []).append(lesson)
-    chosen: dict[int, tuple[Lesson, Assignment]] = {}
-    for a in sorted(assignments, key=lambda a: (a.due_at is None, a.due_at or now, a.pk)):
-        lessons = [a.lesson] if a.lesson_id else course_lessons.get(a.course_id, [])
-        for lesson in lessons:
-            if lesson.published:
-                chosen.setdefault(lesson.pk, (lesson, a))
+    chosen = assigned_lessons(a for a in mine if a.is_open(now))
     if not chosen:
         return []
     progress = {

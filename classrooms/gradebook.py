@@ -19,7 +19,7 @@ from quiz.models import (
     Question,
 )
 
-from .models import Assignment, Classroom
+from .models import Assignment, Classroom, assigned_lessons
 
 STATUS_LABELS = dict(ProgressStatus.choices)
 # The icons of templates/quiz/_state_badge.html, for grids too large to include it per cell.
@@ -117,30 +117,12 @@ def full_name(first: str, last: str, username: str) -> str:
 
 
 def columns_for(classroom: Classroom) -> list[Column]:
-    """Each assigned lesson once (a course assignment stands for its published lessons); the
-    earliest-due assignment wins when a lesson is assigned twice. Two queries."""
-    assignments = list(classroom.assignments.select_related("lesson", "course"))
-    course_ids = [a.course_id for a in assignments if a.course_id]
-    by_course: dict[int, list[Lesson]] = {}
-    if course_ids:
-        for lesson in (
-            Lesson.objects.published()
-            .filter(course_id__in=course_ids)
-            .order_by("course_id", "position", "pk")
-        ):
-            by_course.setdefault(lesson.course_id, []).append(lesson)
-    columns: dict[int, Column] = {}
-    for assignment in sorted(
-        assignments, key=lambda a: (a.due_at is None, a.due_at or a.created_at, a.pk)
-    ):
-        lessons = (
-            [assignment.lesson] if assignment.lesson_id else by_course.get(assignment.course_id, [])
-        )
-        for lesson in lessons:
-            columns.setdefault(
-                lesson.pk, Column(lesson.pk, lesson.title, assignment.due_at, assignment)
-            )
-    return list(columns.values())
+    """Each assigned lesson once (see models.assigned_lessons). Two queries."""
+    chosen = assigned_lessons(classroom.assignments.select_related("lesson", "course"))
+    return [
+        Column(lesson.pk, lesson.title, assignment.due_at, assignment)
+        for lesson, assignment in chosen.values()
+    ]
 
 
 def students_of(classroom: Classroom, student_id: int | None = None) -> list[dict]:

@@ -150,3 +150,27 @@ class Assignment(models.Model):
 
     def is_late(self, finished_at) -> bool:
         return self.due_at is not None and finished_at is not None and finished_at > self.due_at
+
+
+def assigned_lessons(assignments) -> dict[int, tuple[Lesson, Assignment]]:
+    """lesson id -> (lesson, the assignment asking for it): a course assignment stands for its
+    published lessons, and the earliest-due assignment wins when a lesson is assigned twice.
+    Lessons not published are left out: students cannot do them. One query (course lessons);
+    `assignments` come with their lesson loaded (select_related)."""
+    assignments = list(assignments)
+    course_ids = {a.course_id for a in assignments if a.course_id}
+    by_course: dict[int, list[Lesson]] = {}
+    if course_ids:
+        for lesson in (
+            Lesson.objects.published()
+            .filter(course_id__in=course_ids)
+            .select_related("course")
+            .order_by("position", "pk")
+        ):
+            by_course.setdefault(lesson.course_id, []).append(lesson)
+    chosen: dict[int, tuple[Lesson, Assignment]] = {}
+    for a in sorted(assignments, key=lambda a: (a.due_at is None, a.due_at or a.created_at, a.pk)):
+        for lesson in [a.lesson] if a.lesson_id else by_course.get(a.course_id, []):
+            if lesson.published:
+                chosen.setdefault(lesson.pk, (lesson, a))
+    return chosen
