@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.db import transaction
-from django.utils.text import slugify
 
-from .models import Course, Lesson, Paragraph, split_paragraphs
+from .models import Course, Lesson, Paragraph, split_paragraphs, unique_slug  # noqa: F401
+from .signals import lesson_text_changed
 
 MAX_BYTES = 1_000_000  # ~150k words: far beyond any article, small enough to refuse a dump
 MAX_TITLE = 120
@@ -150,19 +150,6 @@ def derive_title(paragraphs: list[str]) -> str:
     return (title[:1].upper() + title[1:])[:MAX_TITLE] or "Untitled article"
 
 
-def unique_slug(course: Course, title: str, exclude_pk: int | None = None) -> str:
-    base = (slugify(title)[:70].strip("-")) or "lesson"
-    taken = set(
-        course.lessons.exclude(pk=exclude_pk)
-        .filter(slug__startswith=base)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def import_article(
     parsed: ParsedArticle,
@@ -181,12 +168,13 @@ def import_article(
     if source_name:
         lesson = course.lessons.select_for_update().filter(source_name=source_name).first()
     created = lesson is None
+    before = "" if created else lesson.text_hash
     if created:
         last = course.lessons.order_by("-position").values_list("position", flat=True).first()
         lesson = Lesson(course=course, position=(last or 0) + 1, published=published)
     if title or created:
+        # The slug follows the title in Lesson.save() until the lesson is first published.
         lesson.title = (title or parsed.title)[:MAX_TITLE]
-        lesson.slug = unique_slug(course, lesson.title, exclude_pk=lesson.pk)
     lesson.author_name = parsed.author_name[:200]
     lesson.author_credentials = parsed.author_credentials[:300]
     lesson.column = parsed.column[:200]
@@ -199,6 +187,8 @@ def import_article(
         Paragraph(lesson=lesson, position=i, text=text)
         for i, text in enumerate(parsed.paragraphs, start=1)
     )
+    if before and lesson.text_hash != before:
+        lesson_text_changed.send(sender=Lesson, lesson=lesson)
     return lesson, created
 
 

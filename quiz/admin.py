@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,13 +14,19 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Lesson
 
-from . import charts, feedback, reports, scoping
-from .admin_forms import AcceptedAnswerFormSet, ChoiceFormSet
+from . import charts, evidence, feedback, reports, scoping
+from .admin_forms import (
+    AcceptedAnswerFormSet,
+    ChoiceFormSet,
+    QuestionAdminForm,
+    clear_changed_keys,
+)
 from .generation import GenerationError, generate_for_lesson
 from .models import (
     AcceptedAnswer,
     Attempt,
     Choice,
+    EvidenceCheck,
     LessonProgress,
     Question,
     RejectionReason,
@@ -45,18 +51,17 @@ class AcceptedAnswerInline(admin.TabularInline):
 
 
 class StaleFilter(admin.SimpleListFilter):
-    title = "matches the lesson text"
+    title = "evidence"
     parameter_name = "stale"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Stale (article changed)"), ("no", "Up to date")]
+        return [("yes", "To check (the text was edited)"), ("no", "Checked")]
 
     def queryset(self, request, queryset):
-        stale = ~Q(source_hash=F("lesson__text_hash")) & ~Q(source_hash="")
         if self.value() == "yes":
-            return queryset.filter(stale)
+            return queryset.exclude(evidence_check="")
         if self.value() == "no":
-            return queryset.exclude(stale)
+            return queryset.filter(evidence_check="")
         return queryset
 
 
@@ -83,21 +88,6 @@ RIGHT_ANSWER = "right answer"  # marks the key in the report's choice charts and
 HAS_ANSWERS_MESSAGE = (
     "This question has learners' answers: reject it or retire it instead of deleting it."
 )
-
-
-def _clear_changed_keys(formset) -> None:
-    """Untick, in one UPDATE, the stored choices whose tick this save changes or that it
-    deletes, so that saving the choices one by one never has two ticked at once (the
-    database allows one correct choice per question at every statement)."""
-    ids = [
-        form.instance.pk
-        for form in formset.initial_forms
-        if form.instance.pk
-        and form.initial.get("is_correct")
-        and ("is_correct" in form.changed_data or formset._should_delete_form(form))
-    ]
-    if ids:
-        Choice.objects.filter(pk__in=ids, question=formset.instance).update(is_correct=False)
 
 
 @admin.register(Question)
@@ -129,6 +119,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "lesson",
         "run",
     ]
+    form = QuestionAdminForm
     list_select_related = ["lesson"]
     list_editable = ["position"]
     list_per_page = 50
@@ -166,9 +157,7 @@ class QuestionAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "evidence_in_context",
-                    "stale_flag",
-                    "evidence_missing",
-                    "evidence_quote",
+                    "evidence_sentence",
                 ]
             },
         ),
@@ -186,18 +175,16 @@ class QuestionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (
-            "Where the evidence is",
-            {
-                "fields": ["evidence_paragraph", "evidence_start", "evidence_end"],
-                "classes": ["collapse"],
-                "description": "Paragraph number and character positions of the evidence "
-                "sentence. Normally set by the generator.",
-            },
-        ),
     ]
     inlines = [ChoiceInline, AcceptedAnswerInline]
-    actions = ["publish", "unpublish", *REJECT_ACTIONS, "retire", "regenerate_drafts"]
+    actions = [
+        "publish",
+        "unpublish",
+        *REJECT_ACTIONS,
+        "retire",
+        "mark_checked",
+        "regenerate_drafts",
+    ]
 
     @admin.display(description="question", ordering="prompt")
     def short_prompt(self, obj):
@@ -210,31 +197,55 @@ class QuestionAdmin(admin.ModelAdmin):
         url = reverse("quiz:preview", args=[obj.lesson_id]) + f"#q-{obj.pk}"
         return format_html('<a href="{}">Preview as a student</a> (records nothing)', url)
 
-    @admin.display(description="stale", boolean=True)
+    @admin.display(description="evidence to check", boolean=True)
     def stale_flag(self, obj):
         return obj.is_stale
 
-    @admin.display(description="evidence in its paragraph")
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.evidence_check != EvidenceCheck.CHANGED:
+            return fieldsets
+        # "Mark as checked" only where there is something to check.
+        name, options = fieldsets[1]
+        fields = list(options["fields"])
+        fields.insert(fields.index("evidence_sentence") + 1, "mark_checked")
+        return [fieldsets[0], (name, {**options, "fields": fields}), *fieldsets[2:]]
+
+    @admin.display(description="saved evidence")
     def evidence_in_context(self, obj):
-        paragraph = obj.lesson.paragraphs.filter(position=obj.evidence_paragraph).first()
-        if paragraph is None:
-            return "The evidence paragraph no longer exists: this question is stale."
-        text = paragraph.text
-        found = text[obj.evidence_start : obj.evidence_end] == obj.evidence_quote
-        warning = (
-            ""
-            if found
-            else "The article changed: this sentence is no longer where it was. "
-            "Check the question against the text."
-        )
+        """The sentence, and what to do when the text's edits or an import left it in doubt;
+        the picker below shows it in its paragraph."""
+        if obj.pk is None:
+            return "Pick the sentence below once the lesson is chosen."
+        lost = obj.evidence_missing or obj.evidence_check == EvidenceCheck.NOT_FOUND
+        if lost or not _evidence_in_text(obj):
+            why = (
+                "It was imported with an evidence sentence that is not in this lesson's text"
+                if obj.evidence_missing
+                else "The lesson text was edited and this evidence is no longer in it"
+            )
+            return format_html(
+                '<div class="evidence-context"><p class="evidence-context__flag">{}. It read:</p>'
+                "<blockquote>{}</blockquote><p>Pick the sentence that proves the answer below."
+                "</p></div>",
+                why,
+                obj.evidence_was or obj.evidence_quote,
+            )
+        flag = ""
+        if obj.evidence_check == EvidenceCheck.CHANGED:
+            flag = format_html(
+                '<p class="evidence-context__flag">The lesson text was edited and this sentence '
+                "changed. It read:</p><blockquote>{}</blockquote><p>Check that the question and "
+                "its answer still match it as it reads now, then tick “Mark as checked” (or pick "
+                "another sentence).</p>",
+                obj.evidence_was,
+            )
         return format_html(
-            '<div class="evidence-context"><p>{}</p><p>¶{} — {}<mark>{}</mark>{}</p>'
+            '<div class="evidence-context">{}<p>Now: ¶{} — <mark>{}</mark></p>'
             '<p><a href="{}" target="_blank" rel="noopener">Open in the article</a></p></div>',
-            warning,
+            flag,
             obj.evidence_paragraph,
-            text[: obj.evidence_start],
-            text[obj.evidence_start : obj.evidence_end],
-            text[obj.evidence_end :],
+            obj.evidence_quote,
             obj.evidence_url(),
         )
 
@@ -242,13 +253,11 @@ class QuestionAdmin(admin.ModelAdmin):
         if not change:
             obj.origin = "teacher"
             obj.source_hash = obj.lesson.text_hash
-        if obj.evidence_missing and _evidence_found(obj):
-            obj.evidence_missing = False  # the teacher gave a sentence of the lesson's text
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Choice:
-            _clear_changed_keys(formset)
+            clear_changed_keys(formset)
         super().save_formset(request, form, formset, change)
 
     def get_actions(self, request):
@@ -480,6 +489,28 @@ class QuestionAdmin(admin.ModelAdmin):
         self._review(request, queryset, Status.RETIRED)
 
     @admin.action(
+        description="Mark as checked: the edited evidence still proves the answer",
+        permissions=["change"],
+    )
+    def mark_checked(self, request, queryset):
+        # A sentence no longer in the text cannot be checked: it has to be picked again.
+        cleared = queryset.filter(evidence_check=EvidenceCheck.CHANGED).update(
+            evidence_check="",
+            evidence_was="",
+            source_hash=Subquery(
+                Lesson.objects.filter(pk=OuterRef("lesson_id")).values("text_hash")[:1]
+            ),
+        )
+        messages.success(request, f"{cleared} questions marked as checked.")
+        missing = queryset.filter(evidence_check=EvidenceCheck.NOT_FOUND).count()
+        if missing:
+            messages.warning(
+                request,
+                f"{missing} questions lost their evidence sentence in the edit: open each and "
+                "pick the sentence that proves the answer.",
+            )
+
+    @admin.action(
         description="Regenerate untouched drafts of the selected questions' lessons",
         permissions=["add"],
     )
@@ -508,13 +539,18 @@ def _has_answers(object_id) -> bool:
         return False
 
 
-def _evidence_found(question: Question) -> bool:
-    paragraph = question.lesson.paragraphs.filter(position=question.evidence_paragraph).first()
-    return bool(
-        question.evidence_quote
-        and paragraph is not None
-        and paragraph.text[question.evidence_start : question.evidence_end]
-        == question.evidence_quote
+def _evidence_in_text(question: Question) -> bool:
+    texts = dict(
+        question.lesson.paragraphs.filter(position=question.evidence_paragraph).values_list(
+            "position", "text"
+        )
+    )
+    return evidence.at(
+        texts,
+        question.evidence_paragraph,
+        question.evidence_start,
+        question.evidence_end,
+        question.evidence_quote,
     )
 
 
@@ -626,4 +662,4 @@ class ResponseAdmin(ReadOnlyAdmin):
         return obj.text or ("order given" if obj.order else "—")
 
 
-from . import admin_runs  # noqa: E402,F401
+from . import admin_runs, lesson_admin  # noqa: E402,F401

@@ -3,7 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import SINGLE_ANSWER_TYPES, QuestionType
+from courses.models import Lesson, Paragraph
+
+from . import evidence
+from .models import SINGLE_ANSWER_TYPES, Choice, EvidenceCheck, Question, QuestionType
 
 
 def live_forms(formset) -> list:
@@ -83,3 +86,144 @@ class AcceptedAnswerFormSet(forms.BaseInlineFormSet):
                 "the question type.",
                 code="answers_for_choice_type",
             )
+
+
+def clear_changed_keys(formset) -> None:
+    """Untick, in one UPDATE, the stored choices whose tick this save changes or that it
+    deletes, so that saving the choices one by one never has two ticked at once (the
+    database allows one correct choice per question at every statement)."""
+    ids = [
+        form.instance.pk
+        for form in formset.initial_forms
+        if form.instance.pk
+        and form.initial.get("is_correct")
+        and ("is_correct" in form.changed_data or formset._should_delete_form(form))
+    ]
+    if ids:
+        Choice.objects.filter(pk__in=ids, question=formset.instance).update(is_correct=False)
+
+
+# --- The evidence sentence, picked from the lesson's text ---------------------------------------
+
+KEEP = "keep"  # the current evidence is not one whole sentence: keep it as it is
+PICK_MESSAGE = "Pick the sentence of the article that proves the answer."
+MOVED_MESSAGE = (
+    "The question now belongs to another lesson: pick its evidence in that lesson's text."
+)
+CHECKED_MESSAGE = "Nothing to mark: pick the evidence sentence again, it is no longer in the text."
+
+
+class EvidencePicker(forms.RadioSelect):
+    """The lesson's sentences inside their paragraphs: clicking a sentence picks it (a radio
+    button under each sentence's label, so it works by keyboard and without JavaScript)."""
+
+    template_name = "quiz/widgets/evidence_picker.html"
+    lesson_id = ""  # the lesson whose sentences are shown, sent back with the pick
+
+    class Media:
+        js = ["js/evidence-picker.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["lesson_id"] = self.lesson_id
+        return context
+
+
+class QuestionAdminForm(forms.ModelForm):
+    evidence_sentence = forms.ChoiceField(
+        label="Evidence sentence",
+        widget=EvidencePicker,
+        error_messages={"required": PICK_MESSAGE, "invalid_choice": PICK_MESSAGE},
+        help_text="Click the sentence of the article that proves the answer.",
+    )
+    mark_checked = forms.BooleanField(
+        label="Mark as checked",
+        required=False,
+        help_text="The evidence sentence was edited: tick this once you have checked that the "
+        "question and its answer still match it.",
+    )
+
+    class Meta:
+        model = Question
+        # The admin's fieldsets list the fields; the evidence's offsets are never typed.
+        fields = ["lesson", "type", "prompt", "explanation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.paragraphs = self._lesson_paragraphs()
+        field = self.fields["evidence_sentence"]
+        field.choices, field.initial = self._sentence_choices()
+        field.widget.lesson_id = str(self._lesson_id() or "")
+        if self.instance.evidence_check != EvidenceCheck.CHANGED:
+            del self.fields["mark_checked"]
+
+    def _lesson_id(self):
+        if self.is_bound:
+            return self.data.get(self.add_prefix("lesson")) or None
+        return self.instance.lesson_id or self.initial.get("lesson")
+
+    def _lesson_paragraphs(self) -> dict[int, str]:
+        lesson_id = self._lesson_id()
+        if not str(lesson_id or "").isdigit():
+            return {}
+        return dict(Paragraph.objects.filter(lesson_id=lesson_id).values_list("position", "text"))
+
+    @property
+    def lesson_changed(self) -> bool:
+        return bool(self.instance.pk) and str(self._lesson_id()) != str(self.instance.lesson_id)
+
+    def _current(self) -> evidence.Span | None:
+        q = self.instance
+        if not q.pk or self.lesson_changed:
+            return None
+        if not evidence.at(
+            self.paragraphs, q.evidence_paragraph, q.evidence_start, q.evidence_end,
+            q.evidence_quote,
+        ):  # fmt: skip
+            return None
+        return evidence.Span(q.evidence_paragraph, q.evidence_start, q.evidence_end,
+                             q.evidence_quote)  # fmt: skip
+
+    def _sentence_choices(self):
+        groups: dict[int, list] = {}
+        for span in evidence.sentences(self.paragraphs):
+            groups.setdefault(span.paragraph, []).append((span.value, span.text))
+        choices = [(f"¶{number}", options) for number, options in groups.items()]
+        current = self._current()
+        if current is None:
+            return choices, None
+        if any(current.value == value for options in groups.values() for value, _ in options):
+            return choices, current.value
+        # A quote that is part of a sentence (or spans two): offered as it is, and kept.
+        return [(KEEP, f"Keep the current evidence: “{current.text}”"), *choices], KEEP
+
+    def clean_evidence_sentence(self):
+        value = self.cleaned_data["evidence_sentence"]
+        shown = self.data.get(self.add_prefix("evidence_sentence") + "_lesson", "")
+        if shown != str(self._lesson_id() or ""):
+            # Picked among another lesson's sentences (the lesson was changed on the page).
+            raise ValidationError(MOVED_MESSAGE if shown else PICK_MESSAGE, code="moved")
+        if value == KEEP:
+            return None
+        number, start, end = evidence.parse_value(value)
+        return evidence.Span(number, start, end, self.paragraphs[number][start:end])
+
+    def clean(self):
+        cleaned = super().clean()
+        span = cleaned.get("evidence_sentence")
+        picked = "evidence_sentence" in self.changed_data and span is not None
+        question = self.instance
+        if picked:
+            question.evidence_paragraph, question.evidence_start = span.paragraph, span.start
+            question.evidence_end, question.evidence_quote = span.end, span.text
+        if picked or cleaned.get("mark_checked"):
+            # The teacher has looked at the sentence: no flag is left to clear.
+            question.evidence_check, question.evidence_was = "", ""
+            question.evidence_missing = False
+            question.source_hash = (
+                Lesson.objects.filter(pk=self._lesson_id())
+                .values_list("text_hash", flat=True)
+                .first()
+                or ""
+            )
+        return cleaned

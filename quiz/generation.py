@@ -24,6 +24,7 @@ from quiz.authoring import ArticleText, Candidate, UnsupportedLanguage
 from quiz.authoring import llm as llm_backend
 from quiz.authoring.checks import fill_in_answers
 from quiz.authoring.llm import LLMConfig, LLMError, LLMNotConfigured, LLMUnavailable
+from quiz.authoring.ranking import SCORE_FLOOR, select
 
 from .feedback import rejection_penalties
 from .models import (
@@ -67,6 +68,13 @@ class GenerationResult:
     skipped_duplicates: int = 0
     run: GenerationRun | None = None
     rejected: list[dict] = field(default_factory=list)  # {"prompt", "type", "reasons", ...}
+    more: int | None = None  # "generate more": how many new drafts were asked for
+    existing: int = 0  # questions the lesson had (rejected ones left out) before this run
+
+    @property
+    def exhausted(self) -> bool:
+        """A "generate more" run that found fewer new questions than asked for."""
+        return self.more is not None and len(self.created) < self.more
 
     @property
     def by_type(self) -> Counter:
@@ -106,13 +114,25 @@ def _check_backend(backend: str) -> None:
         raise ValueError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
 
 
-def _new_run(lesson, backend, *, count, replace_drafts, publish, user, status) -> GenerationRun:
+def _check_more(more: int | None, replace_drafts: bool) -> None:
+    if more is None:
+        return
+    if isinstance(more, bool) or not isinstance(more, int) or more < 1:
+        raise ValueError(f"more must be a whole number from 1 (got {more!r})")
+    if replace_drafts:
+        raise ValueError("more adds beside the existing questions; it never replaces drafts")
+
+
+def _new_run(
+    lesson, backend, *, count, replace_drafts, publish, user, status, more=None
+) -> GenerationRun:
     return GenerationRun.objects.create(
         lesson=lesson,
         backend=backend,
         status=status,
         requested_count=count,
         replace_drafts=replace_drafts,
+        more=more,
         publish=publish,
         requested_by=user if user is not None and user.is_authenticated else None,
     )
@@ -128,6 +148,7 @@ def generate_for_lesson(
     run: GenerationRun | None = None,
     user=None,
     config: LLMConfig | None = None,
+    more: int | None = None,
 ) -> GenerationResult:
     """Generate questions for `lesson` and store them as drafts (or published).
 
@@ -140,8 +161,15 @@ def generate_for_lesson(
     (the model not configured, unreachable, timing out or failing; an article not in English)
     marks the run failed, leaves every existing question as it was, and is re-raised with a
     one-line message. The offline ranking lowers the kinds of question teachers keep rejecting.
+
+    With `more=N` ("generate more") no existing question changes, whatever its status: the
+    backend is asked for more than the set it would choose (offline: its whole checked pool;
+    the language model: N), anything that repeats an existing question (rejected ones too, so
+    they never come back) is skipped, and at most N new drafts are stored after the others.
+    `result.exhausted` says when the text offered fewer than N. `count` is ignored then.
     """
     _check_backend(backend)
+    _check_more(more, replace_drafts)
     if backend == GenerationBackend.LLM and config is None:
         try:
             config = llm_config()  # without settings: nothing is recorded, nothing changes
@@ -159,6 +187,7 @@ def generate_for_lesson(
             publish=publish,
             user=user,
             status=RunStatus.RUNNING,
+            more=more,
         )
     run.backend = backend
     run.status = RunStatus.RUNNING
@@ -171,12 +200,14 @@ def generate_for_lesson(
         run.prompt_version = authoring.GENERATOR_VERSION
     run.save()
     started = time.perf_counter()
-    result = GenerationResult(lesson=lesson, run=run)
+    result = GenerationResult(lesson=lesson, run=run, more=more)
     try:
         # The slow part, outside the transaction.
         article = article_for(lesson)
         if backend == GenerationBackend.LLM:
             wanted = count if count is not None else authoring.default_count(article)
+            if more is not None:
+                wanted = more
             outcome = llm_backend.generate(article, wanted, config)
             candidates = outcome.candidates
             result.rejected = [r.as_dict() for r in outcome.rejected]
@@ -184,9 +215,14 @@ def generate_for_lesson(
             origin, origin_version = f"llm:{config.model}"[:40], llm_backend.PROMPT_VERSION
         else:
             penalties = rejection_penalties()
-            candidates = authoring.generate(article, count=count, penalties=penalties)
+            if more is None:
+                candidates = authoring.generate(article, count=count, penalties=penalties)
+            else:
+                existing = list(lesson.questions.values_list("prompt", "fact"))
+                candidates, repeats = _more_candidates(article, existing, more, penalties)
+                result.skipped_duplicates += repeats
             origin, origin_version = authoring.GENERATOR_NAME, authoring.GENERATOR_VERSION
-        _store(result, lesson, candidates, replace_drafts, publish, origin, origin_version)
+        _store(result, lesson, candidates, replace_drafts, publish, origin, origin_version, more)
     except BaseException as exc:
         run.status = RunStatus.FAILED
         run.error = str(exc) if isinstance(exc, GenerationError) else f"{type(exc).__name__}: {exc}"
@@ -201,16 +237,33 @@ def generate_for_lesson(
     return result
 
 
-def _store(result, lesson, candidates, replace_drafts, publish, origin, origin_version) -> None:
+def _more_candidates(article, existing, more, penalties) -> tuple[list[Candidate], int]:
+    """For "generate more": a balanced set of `more` chosen among the checked pool's
+    candidates that are not in the quiz yet, then the rest of them, best first (to make up
+    the number when the balance rules leave it short). Also how many repeated the quiz."""
+    pool = authoring.candidates(article, penalties)
+    fresh = [c for c in pool if not is_duplicate(c, existing)]
+    chosen = select(fresh, more)
+    picked = {id(c) for c in chosen}
+    rest = [c for c in fresh if id(c) not in picked and c.score >= SCORE_FLOOR]
+    return chosen + rest, len(pool) - len(fresh)
+
+
+def _store(
+    result, lesson, candidates, replace_drafts, publish, origin, origin_version, limit=None
+) -> None:
     run = result.run
     with transaction.atomic():
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if replace_drafts:
             _, deleted = lesson.questions.untouched_drafts().delete()
             result.replaced = deleted.get("quiz.Question", 0)
+        result.existing = lesson.questions.exclude(status=Status.REJECTED).count()
         kept = list(lesson.questions.values_list("prompt", "fact"))
         position = max((q.position for q in lesson.questions.all()), default=0)
         for candidate in candidates:
+            if limit is not None and len(result.created) >= limit:
+                break
             if is_duplicate(candidate, kept):
                 result.skipped_duplicates += 1
                 result.rejected.append(
@@ -262,9 +315,10 @@ def queue_generation(
     backend: str = "offline",
     *,
     count: int | None = None,
-    replace_drafts: bool = True,
+    replace_drafts: bool | None = None,
     publish: bool = False,
     user=None,
+    more: int | None = None,
 ) -> GenerationRun:
     """Record a queued run and hand it to the background task (quiz.tasks).
 
@@ -272,10 +326,15 @@ def queue_generation(
     has finished when this returns; with the database backend `manage.py db_worker` picks it
     up. Raises LLMNotConfigured (one line) for "llm" without settings, before queueing
     anything. Backend failures never raise here: they end up in `run.status`/`run.error`.
+    Untouched drafts are replaced unless `replace_drafts=False` or `more` is given (see
+    generate_for_lesson).
     """
     from .tasks import generate_questions_task
 
     _check_backend(backend)
+    if replace_drafts is None:
+        replace_drafts = more is None
+    _check_more(more, replace_drafts)
     if backend == GenerationBackend.LLM:
         llm_config()
     run = _new_run(
@@ -286,6 +345,7 @@ def queue_generation(
         publish=publish,
         user=user,
         status=RunStatus.QUEUED,
+        more=more,
     )
     task_result = generate_questions_task.enqueue(run.pk)
     GenerationRun.objects.filter(pk=run.pk).update(task_id=str(task_result.id)[:64])

@@ -107,6 +107,13 @@ class QuestionQuerySet(models.QuerySet):
         return self.update(status=status, rejection_reason=reason)
 
 
+class EvidenceCheck(models.TextChoices):
+    """Why a question's evidence needs the teacher's eye after the lesson text was edited."""
+
+    CHANGED = "changed", "The evidence sentence was edited: check the question still matches"
+    NOT_FOUND = "not_found", "The evidence sentence is no longer in the text: pick it again"
+
+
 EVIDENCE_SPAN_MESSAGE = (
     "The evidence sentence must end after it starts: the end position cannot be smaller than "
     "the start position."
@@ -176,6 +183,18 @@ class Question(models.Model):
         default=False,
         help_text="Imported with an evidence sentence that is not in this lesson's text: "
         "find the sentence that proves the answer before publishing.",
+    )
+    evidence_check = models.CharField(
+        "check the evidence",
+        max_length=10,
+        choices=EvidenceCheck,
+        blank=True,
+        help_text="Set when an edit of the lesson text changed or removed the evidence sentence.",
+    )
+    evidence_was = models.TextField(
+        "evidence before the edit",
+        blank=True,
+        help_text="The evidence sentence as it read before the lesson text was edited.",
     )
     position = models.PositiveIntegerField(default=0, help_text="Order within the lesson's quiz.")
     rank_score = models.FloatField(default=0, editable=False)
@@ -247,8 +266,9 @@ class Question(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        """The lesson text changed since the question was made from it."""
-        return bool(self.source_hash) and self.source_hash != self.lesson.text_hash
+        """An edit of the lesson text changed or removed the evidence sentence, and no teacher
+        has checked the question since."""
+        return bool(self.evidence_check)
 
     @property
     def evidence_anchor(self) -> str:
@@ -257,10 +277,13 @@ class Question(models.Model):
     def evidence_url(self, back: str = "") -> str:
         """The reading page with the evidence sentence highlighted (works without JavaScript);
         `back`: the page the reader returns to from the highlight."""
-        query = {"hl": f"{self.evidence_paragraph}.{self.evidence_start}-{self.evidence_end}"}
+        query = {}
+        if not (self.evidence_missing or self.evidence_check == EvidenceCheck.NOT_FOUND):
+            query["hl"] = f"{self.evidence_paragraph}.{self.evidence_start}-{self.evidence_end}"
         if back:
             query["back"] = back
-        return f"{self.lesson.get_absolute_url()}?{urlencode(query)}#{self.evidence_anchor}"
+        search = f"?{urlencode(query)}" if query else ""
+        return f"{self.lesson.get_absolute_url()}{search}#{self.evidence_anchor}"
 
     def get_admin_url(self) -> str:
         return reverse("admin:quiz_question_change", args=[self.pk])
@@ -682,6 +705,12 @@ class GenerationRun(models.Model):
     )
     requested_count = models.PositiveIntegerField(null=True, blank=True)
     replace_drafts = models.BooleanField(default=False)
+    more = models.PositiveIntegerField(
+        "generate more",
+        null=True,
+        blank=True,
+        help_text="New drafts asked for beside the existing questions, which stay unchanged.",
+    )
     publish = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -30,6 +30,7 @@ def generate_questions_task(run_id: int) -> dict:
             publish=run.publish,
             backend=run.backend,
             run=run,
+            more=run.more,
         )
     except GenerationError as exc:
         # Expected failures (server down, timeout, not configured): the run says why.

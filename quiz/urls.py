@@ -15,6 +15,16 @@ urlpatterns = [
     path("preview/lessons/<int:lesson_id>/worksheet/", views.worksheet, name="worksheet"),
     path("preview/lessons/<int:lesson_id>/drafts/", views.review_drafts, name="review_drafts"),
     path(
+        "preview/lessons/<int:lesson_id>/drafts/<int:question_id>/",
+        views.draft_card,
+        name="draft_card",
+    ),
+    path(
+        "preview/lessons/<int:lesson_id>/drafts/<int:question_id>/edit/",
+        views.edit_draft,
+        name="edit_draft",
+    ),
+    path(
         "preview/lessons/<int:lesson_id>/answer-key/",
         views.worksheet,
         {"answers": True},

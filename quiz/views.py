@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from courses.models import Course, Lesson
 
 from . import attempts, review
+from .draft_editing import DraftEditor, refusal
 from .forms import AnswerForm
 from .grading import correct_order, is_correct, key_text
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     Choice,
     FeedbackMode,
     LessonProgress,
+    Question,
     QuestionType,
     QuizSettings,
     RejectionReason,
@@ -112,6 +114,8 @@ ITEM_PAGE_COLUMNS = [
             "evidence_start",
             "evidence_end",
             "evidence_quote",
+            "evidence_missing",  # these two decide whether the link highlights the sentence
+            "evidence_check",
         )
     ),
     *(
@@ -623,6 +627,65 @@ def draft_context(lesson: Lesson, questions) -> list[dict]:
             }
         )
     return rows
+
+
+def review_url(lesson_id: int, question_id: int) -> str:
+    return reverse("quiz:review_drafts", args=[lesson_id]) + f"#draft-{question_id}"
+
+
+def card_response(request: HttpRequest, lesson_id: int, question_id: int) -> TemplateResponse:
+    """The question's card of the review page, as it is now (the htmx answer)."""
+    lesson = get_object_or_404(Lesson.objects.for_reading_page(), pk=lesson_id)
+    question = get_object_or_404(
+        lesson.questions.prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "pk")),
+            "accepted_answers",
+        ),
+        pk=question_id,
+    )
+    row = draft_context(lesson, [question])[0]
+    return TemplateResponse(request, "quiz/review_drafts.html#draft-card", {"row": row})
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request")
+@teacher_required
+def draft_card(request: HttpRequest, lesson_id: int, question_id: int) -> HttpResponse:
+    """One card of the review page (Cancel in the in-place editor); a page load goes to it."""
+    if not wants_partial(request):
+        return redirect(review_url(lesson_id, question_id))
+    return card_response(request, lesson_id, question_id)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@vary_on_headers("HX-Request")
+@teacher_required
+def edit_draft(request: HttpRequest, lesson_id: int, question_id: int) -> HttpResponse:
+    """A draft's prompt, explanation and answer key: a page of its own without JavaScript,
+    the card's place on the review page with htmx. Saved whole or not at all."""
+    if not request.user.has_perm("quiz.change_question"):
+        raise PermissionDenied
+    question = get_object_or_404(
+        Question.objects.select_related("lesson__course"), pk=question_id, lesson_id=lesson_id
+    )
+    partial = wants_partial(request)
+    context = {"lesson": question.lesson, "question": question, "in_place": partial}
+    refused = refusal(question)
+    if refused:
+        template = "quiz/edit_draft.html" + ("#draft-refused" if partial else "")
+        return TemplateResponse(request, template, {**context, "refused": refused}, status=409)
+    editor = DraftEditor(question, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and editor.save():
+        if not partial:
+            messages.success(request, f"Saved: “{question}”.")
+            return redirect(review_url(lesson_id, question.pk))
+        return card_response(request, lesson_id, question.pk)
+    # GET, or refused: the form again with the teacher's input and the reasons next to it
+    # (status 200, so htmx swaps it into the card's place).
+    template = "quiz/edit_draft.html" + ("#draft-editor" if partial else "")
+    return TemplateResponse(request, template, {**context, "editor": editor})
 
 
 @require_http_methods(["GET", "POST"])

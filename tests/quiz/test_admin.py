@@ -2,12 +2,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.html import escape
 
 from courses.models import Lesson
 from quiz import attempts, scoping
+from quiz.admin_forms import PICK_MESSAGE, QuestionAdminForm
 from quiz.grading import Answer
 from quiz.models import (
     EVIDENCE_PARAGRAPH_MESSAGE,
@@ -169,12 +171,11 @@ def change_data(question, **overrides):
         "explanation": question.explanation,
         "status": question.status,
         "position": question.position,
-        "evidence_quote": question.evidence_quote,
+        # What the picker shows ticked: the current evidence sentence.
+        "evidence_sentence": QuestionAdminForm(instance=question)["evidence_sentence"].initial,
+        "evidence_sentence_lesson": question.lesson_id,
         "skill": question.skill,
         "difficulty": question.difficulty,
-        "evidence_paragraph": question.evidence_paragraph,
-        "evidence_start": question.evidence_start,
-        "evidence_end": question.evidence_end,
         "choices-TOTAL_FORMS": len(choices),
         "choices-INITIAL_FORMS": len(choices),
         "choices-MIN_NUM_FORMS": 0,
@@ -263,11 +264,13 @@ class TestQuestionEditing:
         assert f"<mark>{question.evidence_quote}</mark>" in html
 
     def test_stale_questions_are_flagged(self, client, teacher):
-        lesson, (question, *_) = make_quiz()
-        Lesson.objects.filter(pk=lesson.pk).update(text_hash="changed")
+        lesson, questions = make_quiz()
+        question = questions[0]
+        Question.objects.filter(pk=question.pk).update(evidence_check="changed")
         client.force_login(teacher)
         page = client.get("/admin/quiz/question/?stale=yes").content.decode()
         assert question.prompt in page
+        assert questions[1].prompt not in page
 
 
 def test_regrade_preview_then_apply(client, teacher, student):
@@ -585,23 +588,33 @@ def _field_errors(html: str, field: str) -> str:
     return row[: row.index("</ul>")] if "errorlist" in row[: row.index("<input")] else ""
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"evidence_start": 10, "evidence_end": 2}, "evidence_end", EVIDENCE_SPAN_MESSAGE),
-        ({"evidence_paragraph": 0}, "evidence_paragraph", EVIDENCE_PARAGRAPH_MESSAGE),
-    ],
-)
-def test_question_rules_are_worded_for_teachers(client, teacher, overrides, field, message):
+@pytest.mark.parametrize("value", ["1:10-2", "0:0-5", "99:0-40", "1:0-3", "keep", ""])
+def test_evidence_can_only_be_a_sentence_of_the_lesson(client, teacher, value):
+    """Offsets are never typed: a forged or missing pick is refused next to the picker, in a
+    teacher's words, and nothing is saved."""
     lesson, (question, *_) = make_quiz()
+    before = Question.objects.filter(pk=question.pk).values().get()
     client.force_login(teacher)
-    response = client.post(
-        f"/admin/quiz/question/{question.pk}/change/", change_data(question, **overrides)
-    )
+    data = change_data(question, evidence_sentence=value, prompt="Changed?")
+    response = client.post(f"/admin/quiz/question/{question.pk}/change/", data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "is violated" not in html and "question_evidence" not in html
-    assert escape(message) in _field_errors(html, field)
+    assert escape(PICK_MESSAGE) in _field_errors(html, "evidence_sentence")
+    assert Question.objects.filter(pk=question.pk).values().get() == before
+
+
+def test_the_database_rules_on_evidence_keep_their_teacher_words():
+    lesson, (question, *_) = make_quiz()
+    for fields, field, message in [
+        ({"evidence_start": 10, "evidence_end": 2}, "evidence_end", EVIDENCE_SPAN_MESSAGE),
+        ({"evidence_paragraph": 0}, "evidence_paragraph", EVIDENCE_PARAGRAPH_MESSAGE),
+    ]:
+        for name, value in fields.items():
+            setattr(question, name, value)
+        with pytest.raises(ValidationError) as error:
+            question.full_clean()
+        assert error.value.message_dict[field] == [message]
+        question.refresh_from_db()
 
 
 @pytest.mark.parametrize(
