@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: run test fuzz format clean
+.PHONY: run test system-deps fuzz format clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -20,14 +20,20 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	@touch $@ $(VENV)/.installed-run
 
 ## Prepare the demo (migrate, sample lesson and questions, demo accounts) and serve it.
+## DEBUG stays off, so the demo accounts (published passwords) are asked for explicitly.
 run: $(VENV)/.installed-run
-	$(PY) manage.py setup_demo
+	$(PY) manage.py setup_demo --demo-accounts
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(ADDRESS)/  (Ctrl+C to stop)"
 	$(PY) manage.py runserver $(ADDRESS)
 
-## The whole suite: lint, unit, HTTP and browser tests (browser tests need /usr/bin/chromium).
-test: $(VENV)/.installed-test
+## Chromium (browser tests) and Java (HTML validator): installed when missing (as root with
+## apt-get), or one line saying what to install. Instant when both are there.
+system-deps:
+	@scripts/ensure-system-deps
+
+## The whole suite: lint, unit, HTTP and browser tests (system packages checked first).
+test: system-deps $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
@@ -41,4 +47,4 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache *.egg-info

@@ -27,7 +27,7 @@ def safe_next(request: HttpRequest) -> str:
 
 
 @sensitive_post_parameters("password1", "password2")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -42,7 +42,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def first_password(request: HttpRequest) -> HttpResponse:
     """ "Choose your own password" after a one-time password: no old password asked."""
     if not one_time.is_required(request.user):

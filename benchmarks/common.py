@@ -3,8 +3,9 @@
 - `Client`: a tiny cookie-keeping HTTP client on http.client (stdlib: nothing to install, and
   cheap enough in CPU that the load generator leaves the two cores to the server). One TCP
   connection per request, always to 127.0.0.1, always with a timeout.
-- `Database`: a fresh throw-away database: an SQLite file in a temp dir, or a PostgreSQL
-  database `bench_<pid>` created on the server of DATABASE_URL and dropped afterwards.
+- `Database`: a fresh throw-away database: an SQLite file in a temp dir (named to the server
+  by DJANGO_SQLITE_PATH, or by DATABASE_URL=sqlite:///… when the URL given is `sqlite:`), or a
+  PostgreSQL database `bench_<pid>` created on the server of DATABASE_URL and dropped afterwards.
 - `Server`: gunicorn with production settings on 127.0.0.1:<free port>, in its own process
   group, with start / graceful stop / `kill -9` of master and workers.
 - In-process Django helpers (after `setup_django`): the demo, student accounts created in bulk
@@ -213,11 +214,16 @@ def is_prg_ack(reply: Reply, attempt_id: int, position: int) -> bool:
 
 
 class Database:
-    """A fresh database for one run. `url` None: SQLite file in `workdir`."""
+    """A fresh database for one run. `url` None: SQLite file in `workdir`, named to the server
+    by DJANGO_SQLITE_PATH. `url` sqlite:…: the same fresh file, named by DATABASE_URL (any path
+    in the URL is ignored: a run never touches an existing database)."""
 
     def __init__(self, workdir: Path, url: str | None):
         self.admin_url = url
         self.created = False
+        self.via_url = bool(url)
+        if url and urlsplit(url).scheme == "sqlite":
+            url = None
         if url:
             parts = urlsplit(url)
             if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -229,8 +235,14 @@ class Database:
         else:
             self.kind = "sqlite"
             self.name = "bench.sqlite3"
-            self.url = None
             self.sqlite_path = workdir / self.name
+            # sqlite:////abs/path: three slashes, then the absolute path's own.
+            self.url = f"sqlite:///{self.sqlite_path}" if self.via_url else None
+
+    @property
+    def label(self) -> str:
+        """How results name this run: sqlite, sqlite-url (named by DATABASE_URL), postgresql."""
+        return "sqlite-url" if self.kind == "sqlite" and self.via_url else self.kind
 
     def create(self) -> None:
         if self.kind == "postgresql":
@@ -250,7 +262,7 @@ class Database:
             self.created = False
 
     def env(self) -> dict:
-        if self.kind == "postgresql":
+        if self.url:
             return {"DATABASE_URL": self.url}
         return {"DJANGO_SQLITE_PATH": str(self.sqlite_path)}
 
@@ -464,7 +476,8 @@ def prepare_demo() -> str:
     from courses.models import Lesson
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("setup_demo", verbosity=0)
+    # DEBUG is off here: the throw-away database gets the demo accounts as `make run` does.
+    call_command("setup_demo", demo_accounts=True, verbosity=0)
     return Lesson.objects.get(course__slug=COURSE).get_absolute_url()
 
 

@@ -4,8 +4,10 @@ Usage:
     .venv/bin/python benchmarks/load.py [--students 50] [--duration 15] [--concurrency 16]
                                         [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 
-With neither --database-url nor DATABASE_URL it runs on a fresh SQLite file in a temp dir;
-otherwise it creates a database bench_<pid> on that PostgreSQL server and drops it at the end.
+With neither --database-url nor DATABASE_URL it runs on a fresh SQLite file in a temp dir,
+named to the server by DJANGO_SQLITE_PATH; with `sqlite:` (e.g. DATABASE_URL=sqlite:///) the
+same fresh file is named by DATABASE_URL=sqlite:///<temp dir>/bench.sqlite3 instead; with a
+postgres:// URL it creates a database bench_<pid> on that server and drops it at the end.
 It starts gunicorn (production settings, DEBUG off, plain http) on 127.0.0.1:<free port>, then:
 
   a. class: N students log in (spread over --ramp s), open the lesson, press Start within one
@@ -415,7 +417,13 @@ def saturation(args, port, server, plans, cookies, watch: Stopwatch) -> dict:
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=50)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="postgres://… (a local server), or sqlite: for the temp SQLite file named to the "
+        "server by DATABASE_URL instead of DJANGO_SQLITE_PATH (default: DATABASE_URL, else "
+        "SQLite by DJANGO_SQLITE_PATH)",
+    )
     parser.add_argument("--duration", type=float, default=15.0, help="s per saturation run")
     parser.add_argument("--concurrency", type=int, default=16, help="saturation clients")
     parser.add_argument("--pool", type=int, default=0, help="attempts for saturation (0: auto)")
@@ -550,10 +558,10 @@ def main() -> int:
     broken = None
     with Workdir() as workdir:
         db = Database(workdir, args.database_url)
-        results["database"] = db.kind
+        results["database"] = db.label
         server = None
         try:
-            log(f"database: {db.kind} ({db.name}); preparing the demo and accounts")
+            log(f"database: {db.label} ({db.name}); preparing the demo and accounts")
             db.create()
             env = production_env(db, workdir)
             setup_django(env)

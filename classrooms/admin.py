@@ -115,19 +115,19 @@ class ClassroomAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/roster/", view(self.roster_view), name="classrooms_roster"),
-            path("<int:pk>/slips/", view(self.slips_view), name="classrooms_slips"),
-            path("<int:pk>/gradebook/", view(self.gradebook_view), name="classrooms_gradebook"),
+            path("<id:pk>/roster/", view(self.roster_view), name="classrooms_roster"),
+            path("<id:pk>/slips/", view(self.slips_view), name="classrooms_slips"),
+            path("<id:pk>/gradebook/", view(self.gradebook_view), name="classrooms_gradebook"),
             path(
-                "<int:pk>/gradebook.csv", view(self.gradebook_csv), name="classrooms_gradebook_csv"
+                "<id:pk>/gradebook.csv", view(self.gradebook_csv), name="classrooms_gradebook_csv"
             ),
             path(
-                "<int:pk>/students/<int:student_id>/",
+                "<id:pk>/students/<id:student_id>/",
                 view(self.student_view),
                 name="classrooms_student",
             ),
             path(
-                "<int:pk>/lessons/<int:lesson_id>/paragraphs/",
+                "<id:pk>/lessons/<id:lesson_id>/paragraphs/",
                 view(self.paragraphs_view),
                 name="classrooms_paragraphs",
             ),

@@ -11,7 +11,7 @@ from . import joining
 from .models import normalize_code
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request: HttpRequest, code: str = "") -> HttpResponse:
     """GET: the code form (filled in from a link like /join/ABC123/). POST: join. A visitor who
     is not signed in is sent to log in or sign up first and comes back here."""

@@ -52,9 +52,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CsrfViewMiddleware, the first to parse a body: size caps, no files but staff's.
+    "config.middleware.RequestBodyGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.IdleSessionTimeoutMiddleware",  # signed out after SESSION_IDLE_MINUTES
     "accounts.middleware.FirstPasswordMiddleware",  # one-time password: choose your own first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -63,6 +66,16 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies (config.middleware.RequestBodyGuardMiddleware answers 413 above the caps before
+# Django reads the body). Files are taken from signed-in staff only: Word/PDF articles up to
+# 10 MB (courses.importing.MAX_DOCUMENT_BYTES), so their cap leaves room for that and the form.
+MAX_REQUEST_BYTES = int(float(os.environ.get("DJANGO_MAX_REQUEST_MB", "3")) * 1_000_000)
+MAX_STAFF_REQUEST_BYTES = max(
+    int(float(os.environ.get("DJANGO_MAX_STAFF_REQUEST_MB", "12")) * 1_000_000), MAX_REQUEST_BYTES
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file fields of a request (Django's default)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # smaller uploads stay in memory, never on disk
 
 # A strict Content-Security-Policy: our own scripts and styles only, nothing inline, no eval,
 # no framing. htmx is configured (base.html) to need nothing more.
@@ -94,6 +107,28 @@ AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"  # "MARIA" = "mari
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# And 20 failures from one address over any usernames (a password spray) pause every log-in
+# from that address for 15 minutes (accounts/lockout.py; axes has one limit for all).
+AXES_HANDLER = "accounts.lockout.AxesHandler"
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(
+    os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20")
+)
+# DJANGO_BEHIND_PROXY: how many reverse proxies stand in front of the app (0 or unset: none,
+# the app is reached directly). The old switch values "true"/"yes"/"on" mean 1. Behind N
+# proxies the client's address is the Nth from the right of X-Forwarded-For; with none the
+# header is ignored (a client could forge it). Also trusts the proxy's X-Forwarded-Proto.
+_behind_proxy = os.environ.get("DJANGO_BEHIND_PROXY", "").strip().lower()
+if _behind_proxy in {"true", "yes", "on"}:
+    TRUSTED_PROXY_COUNT = 1
+elif _behind_proxy in {"", "false", "no", "off"}:
+    TRUSTED_PROXY_COUNT = 0
+elif _behind_proxy.isdigit():
+    TRUSTED_PROXY_COUNT = int(_behind_proxy)
+else:
+    raise ValueError(f"DJANGO_BEHIND_PROXY must be a number of proxies, not {_behind_proxy!r}")
+# django-ipware with our proxy count (axes' AXES_IPWARE_* path cannot turn off ipware's strict
+# mode, which drops a header holding one forged entry too many and falls back to REMOTE_ADDR).
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 
 # Outgoing e-mail (password reset links). The console backend prints messages to the log;
 # production sets e.g. django.core.mail.backends.smtp.EmailBackend.
@@ -126,11 +161,37 @@ TEMPLATES = [
 # WAL lets readers proceed during a write, IMMEDIATE takes the write lock at BEGIN so two
 # transactions never deadlock upgrading a read lock, and the timeout waits for the lock
 # instead of failing with "database is locked". No ATOMIC_REQUESTS: writes are explicit.
+# The same tuning whichever way the file is named: the default, DJANGO_SQLITE_PATH, or
+# DATABASE_URL=sqlite:///relative/path (sqlite:////absolute/path).
 SQLITE_PATH = Path(os.environ.get("DJANGO_SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 SQLITE_TIMEOUT = float(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20"))  # seconds
+
+
+def sqlite_database(name) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        # Reuse the connection across requests: opening one runs the PRAGMAs below.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_TIMEOUT,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                f"PRAGMA busy_timeout={int(SQLITE_TIMEOUT * 1000)};"
+                "PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"] = sqlite_database(DATABASES["default"]["NAME"])
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Like SQLite's busy timeout: a request never waits forever on a lock; past the limit
         # the learner gets "not saved — try again" (config.middleware) instead of a hung page.
         lock_ms = int(float(os.environ.get("DJANGO_DB_LOCK_TIMEOUT", "10")) * 1000)
@@ -138,25 +199,7 @@ if os.environ.get("DATABASE_URL"):
             f"-c lock_timeout={lock_ms} -c statement_timeout={lock_ms * 3}"
         )
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
-            # Reuse the connection across requests: opening one runs the PRAGMAs below.
-            "CONN_MAX_AGE": 600,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": SQLITE_TIMEOUT,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    f"PRAGMA busy_timeout={int(SQLITE_TIMEOUT * 1000)};"
-                    "PRAGMA foreign_keys=ON;"
-                ),
-            },
-        }
-    }
+    DATABASES = {"default": sqlite_database(SQLITE_PATH)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -198,12 +241,21 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=SECURE)
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
-if env_bool("DJANGO_BEHIND_PROXY"):
+if TRUSTED_PROXY_COUNT:  # DJANGO_BEHIND_PROXY, see the log-in throttling
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Sessions on shared classroom computers: the session cookie ends when the browser closes
+# (DJANGO_SESSION_REMEMBER=1 keeps it for SESSION_COOKIE_AGE, two weeks), and a signed-in
+# session unused for DJANGO_SESSION_IDLE_MINUTES is signed out on its next request
+# (config.middleware.IdleSessionTimeoutMiddleware; 0 turns that off). 60 minutes: longer than
+# a lesson period spent reading one page without a click, so nobody is signed out mid-lesson,
+# yet a browser left open over lunch or after school does not stay signed in.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = not env_bool("DJANGO_SESSION_REMEMBER")
+SESSION_IDLE_MINUTES = float(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "60"))
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from .importing import (
     DOCUMENT_SUFFIXES,
     MAX_BYTES,
+    MAX_DOCUMENT_BYTES,
     ArticleError,
     ParsedArticle,
     UnreadableDocument,
@@ -25,8 +26,8 @@ class ArticleImportForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_SUFFIXES)}),
         help_text="A Word document (.docx), a PDF with selectable text, a saved web page "
-        "(.html) or a plain-text (.txt) file in UTF-8, up to 1 MB. Importing the same file "
-        "again updates its lesson.",
+        "(.html) or a plain-text (.txt) file in UTF-8: Word and PDF files up to 10 MB, the "
+        "others up to 1 MB. Importing the same file again updates its lesson.",
     )
     url = forms.URLField(
         label="…or its web address",
@@ -74,10 +75,10 @@ class ArticleImportForm(forms.Form):
         field = "file" if upload else "url" if url else "text"
         try:
             if upload:
-                if upload.size > MAX_BYTES:
+                if upload.size > MAX_DOCUMENT_BYTES:  # read_article applies each kind's limit
                     raise ArticleError(
                         f"the file is too large ({upload.size:,} bytes; the limit is "
-                        f"{MAX_BYTES:,} bytes)"
+                        f"{MAX_DOCUMENT_BYTES:,} bytes)"
                     )
                 cleaned["source_name"] = upload.name[:255]
                 cleaned["parsed"] = read_article(upload.read(), upload.name)
@@ -112,12 +113,23 @@ class QuestionImportForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise ValidationError("The file is too large (the limit is 1 MB).", code="too_large")
         raw = upload.read()
+        # UTF-8, or UTF-16 with its byte-order mark (Notepad's "Unicode").
+        encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
         try:
-            text = raw.decode("utf-8-sig")
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
-            raise ValidationError("The file is not UTF-8 text.", code="encoding") from None
-        self.cleaned_data["is_xml"] = upload.name.lower().endswith(
-            ".xml"
-        ) or text.lstrip().startswith("<")
+            text = None
+        start = text if text is not None else raw[:200].decode("latin-1")
+        is_xml = upload.name.lower().endswith(".xml") or start.lstrip().startswith("<")
+        self.cleaned_data["is_xml"] = is_xml
+        if is_xml:
+            # The XML importer decodes the bytes in the encoding the file's declaration names.
+            self.cleaned_data["content"] = raw
+            return upload
+        if text is None:
+            raise ValidationError(
+                "The file is not UTF-8 text: save it as UTF-8 and import it again.",
+                code="encoding",
+            )
         self.cleaned_data["content"] = text
         return upload

@@ -22,6 +22,10 @@ from .models import Course, Lesson, Paragraph, split_paragraphs, unique_slug  # 
 from .signals import lesson_text_changed
 
 MAX_BYTES = 1_000_000  # ~150k words: far beyond any article, small enough to refuse a dump
+# A Word or PDF file carries fonts and images besides its text: the file may be larger, its text
+# still counts against MAX_BYTES. The request cap for staff (settings.MAX_STAFF_REQUEST_BYTES)
+# leaves room for a file this size.
+MAX_DOCUMENT_BYTES = 10_000_000
 MAX_TITLE = 120
 SHORT_MARKER = re.compile(r"^\s*short\s+version\s*:?\s*$", re.IGNORECASE)
 FULL_MARKER = re.compile(r"^\s*full\s+version\s*:?\s*$", re.IGNORECASE)
@@ -223,9 +227,10 @@ def read_article(data: bytes, filename: str = "") -> ParsedArticle:
         return parse_article(decode_article(data))
     if not data.strip():
         raise ArticleError("the file is empty")
-    if len(data) > MAX_BYTES:
+    limit = MAX_DOCUMENT_BYTES if kind in ("docx", "pdf") else MAX_BYTES
+    if len(data) > limit:
         raise ArticleError(
-            f"the file is too large ({len(data):,} bytes; the limit is {MAX_BYTES:,} bytes)"
+            f"the file is too large ({len(data):,} bytes; the limit is {limit:,} bytes)"
         )
     reader = {"docx": read_docx, "pdf": read_pdf, "html": read_html}[kind]
     doc_title, paragraphs = reader(data)
@@ -454,7 +459,8 @@ def public_host(hostname: str) -> None:
 
 
 def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
-    """Download a web address (http or https, at most MAX_BYTES) -> (bytes, a file name).
+    """Download a web address (http or https; at most MAX_BYTES, or MAX_DOCUMENT_BYTES for a
+    Word or PDF file) -> (bytes, a file name).
 
     The file name carries the format (from the Content-Type) for `read_article`.
     """
@@ -467,7 +473,7 @@ def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, s
         raise UnreadableDocument("This web address can't be used: give one starting with https://.")
     public_host(parts.hostname)
     request = urllib.request.Request(
-        url, headers={"User-Agent": "readwise-quiz article import", "Accept": "*/*"}
+        url, headers={"User-Agent": "reading-lessons article import", "Accept": "*/*"}
     )
 
     class PublicRedirects(urllib.request.HTTPRedirectHandler):
@@ -478,14 +484,16 @@ def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, s
     opener = urllib.request.build_opener(PublicRedirects)
     try:
         with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > MAX_BYTES:
-                raise ArticleError(
-                    f"the page is too large ({int(length):,} bytes; the limit is {MAX_BYTES:,} "
-                    "bytes)"
-                )
-            data = response.read(MAX_BYTES + 1)
             content_type = response.headers.get_content_type()
+            # A Word or PDF file may be as large as an uploaded one; a page, as a text file.
+            document = CONTENT_TYPES.get(content_type, "") in (".docx", ".pdf")
+            limit = MAX_DOCUMENT_BYTES if document else MAX_BYTES
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > limit:
+                raise ArticleError(
+                    f"the page is too large ({int(length):,} bytes; the limit is {limit:,} bytes)"
+                )
+            data = response.read(limit + 1)
             final_path = urlsplit(response.geturl()).path
     except ArticleError:
         raise
@@ -499,8 +507,8 @@ def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, s
             "This web address can't be read: the site did not answer in time or could not be "
             "reached; check the address, or save the page and upload it."
         ) from None
-    if len(data) > MAX_BYTES:
-        raise ArticleError(f"the page is too large (the limit is {MAX_BYTES:,} bytes)")
+    if len(data) > limit:
+        raise ArticleError(f"the page is too large (the limit is {limit:,} bytes)")
     name = PurePath(final_path).name or parts.hostname
     suffix = CONTENT_TYPES.get(content_type, "")
     if suffix and PurePath(name).suffix.lower() != suffix:

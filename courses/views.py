@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import Course, Lesson
 from .signals import lesson_read
@@ -14,13 +14,13 @@ from .signals import lesson_read
 HIGHLIGHT = re.compile(r"^(?P<p>\d{1,4})\.(?P<start>\d{1,6})-(?P<end>\d{1,6})$")
 
 
-@require_GET
+@require_safe
 def course_list(request: HttpRequest) -> HttpResponse:
     courses = Course.objects.with_published_lesson_counts().filter(lesson_count__gt=0)
     return TemplateResponse(request, "courses/course_list.html", {"courses": courses})
 
 
-@require_GET
+@require_safe
 def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     lessons = Lesson.objects.published().order_by("position")
     course_obj = get_object_or_404(
@@ -34,7 +34,7 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     lesson_obj = get_object_or_404(
         Lesson.objects.published().for_reading_page(), course__slug=course, slug=lesson

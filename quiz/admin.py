@@ -322,27 +322,27 @@ class QuestionAdmin(admin.ModelAdmin):
                 name="quiz_question_rejections",
             ),
             path(
-                "<int:pk>/review/",
+                "<id:pk>/review/",
                 self.admin_site.admin_view(require_POST(self.review_view)),
                 name="quiz_question_review",
             ),
             path(
-                "report/<int:lesson_id>/",
+                "report/<id:lesson_id>/",
                 self.admin_site.admin_view(self.report_view),
                 name="quiz_lesson_report",
             ),
             path(
-                "report/<int:lesson_id>/grades.csv",
+                "report/<id:lesson_id>/grades.csv",
                 self.admin_site.admin_view(self.grades_csv_view),
                 name="quiz_lesson_grades_csv",
             ),
             path(
-                "report/<int:lesson_id>/responses.csv",
+                "report/<id:lesson_id>/responses.csv",
                 self.admin_site.admin_view(self.responses_csv_view),
                 name="quiz_lesson_responses_csv",
             ),
             path(
-                "<int:pk>/regrade/",
+                "<id:pk>/regrade/",
                 self.admin_site.admin_view(self.regrade_view),
                 name="quiz_question_regrade",
             ),

@@ -54,7 +54,6 @@ __all__ = [
     "generate_for_lesson",
     "llm_config",
     "llm_configured",
-    "queue_generation",
 ]
 
 NEAR_DUPLICATE = 90  # rapidfuzz ratio of two prompts above which they ask the same thing
@@ -308,49 +307,6 @@ def _finish(run: GenerationRun, result: GenerationResult, started: float) -> Non
     ]
     run.rejected = result.rejected
     run.save()
-
-
-def queue_generation(
-    lesson: Lesson,
-    backend: str = "offline",
-    *,
-    count: int | None = None,
-    replace_drafts: bool | None = None,
-    publish: bool = False,
-    user=None,
-    more: int | None = None,
-) -> GenerationRun:
-    """Record a queued run and hand it to the background task (quiz.tasks).
-
-    With the immediate task backend (tests, and the default without a language model) the run
-    has finished when this returns; with the database backend `manage.py db_worker` picks it
-    up. Raises LLMNotConfigured (one line) for "llm" without settings, before queueing
-    anything. Backend failures never raise here: they end up in `run.status`/`run.error`.
-    Untouched drafts are replaced unless `replace_drafts=False` or `more` is given (see
-    generate_for_lesson).
-    """
-    from .tasks import generate_questions_task
-
-    _check_backend(backend)
-    if replace_drafts is None:
-        replace_drafts = more is None
-    _check_more(more, replace_drafts)
-    if backend == GenerationBackend.LLM:
-        llm_config()
-    run = _new_run(
-        lesson,
-        backend,
-        count=count,
-        replace_drafts=replace_drafts,
-        publish=publish,
-        user=user,
-        status=RunStatus.QUEUED,
-        more=more,
-    )
-    task_result = generate_questions_task.enqueue(run.pk)
-    GenerationRun.objects.filter(pk=run.pk).update(task_id=str(task_result.id)[:64])
-    run.refresh_from_db()
-    return run
 
 
 def is_duplicate(candidate: Candidate, existing: list[tuple[str, str]]) -> bool:

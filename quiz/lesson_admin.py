@@ -28,9 +28,9 @@ from .generation import (
     GenerationResult,
     generate_for_lesson,
     llm_configured,
-    queue_generation,
 )
 from .models import QuizSettings, Status
+from .tasks import queue_generation
 
 NO_QUIZ_WARNING = (
     "“{}”: Published, but its quiz has no published questions yet: students will see the "
@@ -164,29 +164,29 @@ class QuizLessonAdmin(LessonAdmin):
     def get_urls(self):
         own = [
             path(
-                "<int:pk>/export.gift",
+                "<id:pk>/export.gift",
                 self.admin_site.admin_view(self.export_view),
                 {"fmt": "gift"},
                 name="courses_lesson_export_gift",
             ),
             path(
-                "<int:pk>/export.xml",
+                "<id:pk>/export.xml",
                 self.admin_site.admin_view(self.export_view),
                 {"fmt": "xml"},
                 name="courses_lesson_export_xml",
             ),
             path(
-                "<int:pk>/import-questions/",
+                "<id:pk>/import-questions/",
                 self.admin_site.admin_view(self.import_questions_view),
                 name="courses_lesson_import_questions",
             ),
             path(
-                "<int:pk>/generate/",
+                "<id:pk>/generate/",
                 self.admin_site.admin_view(require_POST(self.generate_view)),
                 name="courses_lesson_generate",
             ),
             path(
-                "<int:pk>/generate-more/",
+                "<id:pk>/generate-more/",
                 self.admin_site.admin_view(require_POST(self.generate_more_view)),
                 name="courses_lesson_generate_more",
             ),

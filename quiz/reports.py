@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -503,10 +504,22 @@ RESPONSES_HEADER = [
 ]
 
 
+# A formula character after a separator a spreadsheet may split the cell on: Excel in many
+# European locales splits "Tehran;=1+1" into "Tehran" and a live formula "=1+1".
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t\r\n])(?=[ \"]*[=+\-@\t\r])")
+
+
 def safe_cell(value) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (CSV injection guard)."""
+    """A CSV cell that spreadsheets will not run as a formula (CSV injection guard, as OWASP
+    advises): a cell starting with = + - @ tab or carriage return is prefixed with ', and so is
+    each formula character that follows a separator (; , tab or a line break) inside the cell,
+    so whichever separator the spreadsheet splits on, no piece starts a formula.
+
+    Every CSV the app writes (lesson reports, gradebooks) passes each cell through this.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+    return "'" + text if text.lstrip(' "').startswith(FORMULA_PREFIXES) else text
 
 
 def _iso(moment: datetime | None) -> str:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from courses.models import Course, Lesson
@@ -237,7 +237,7 @@ def next_url(attempt: Attempt, position: int) -> str:
     return reverse("quiz:summary", args=[attempt.pk])
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """GET: what the quiz is, with a Start/Resume button. POST: start or resume, then go."""
     lesson_obj = get_object_or_404(
@@ -286,12 +286,12 @@ def first_open_question(attempt: Attempt) -> str:
 WITHDRAWN = "Your teacher has taken this lesson down for now: your answers so far are saved."
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @quiz_view
 def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     item = item_for_learner(request, attempt_id, n)
     attempt = item.attempt
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # only a POST is an answer
         if attempt.is_finished:
             return redirect("quiz:results", attempt.pk)
         if not attempt.lesson.published:
@@ -376,7 +376,7 @@ def attempt_for_learner(request: HttpRequest, attempt_id: int) -> Attempt:
     )
 
 
-@require_GET
+@require_safe
 @quiz_view
 def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for_learner(request, attempt_id)
@@ -406,7 +406,7 @@ def finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return redirect("quiz:results", attempt.pk)
 
 
-@require_GET
+@require_safe
 @quiz_view
 def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for_learner(request, attempt_id)
@@ -473,7 +473,7 @@ def practice(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return redirect("quiz:question", practice_attempt.pk, 1)
 
 
-@require_GET
+@require_safe
 @learner_required
 def my_learning(request: HttpRequest) -> HttpResponse:
     progress = list(
@@ -532,7 +532,7 @@ def teacher_required(view):
     return wrapper
 
 
-@require_GET
+@require_safe
 @never_cache
 @teacher_required
 def worksheet(request: HttpRequest, lesson_id: int, answers: bool = False) -> HttpResponse:
@@ -567,7 +567,7 @@ def worksheet(request: HttpRequest, lesson_id: int, answers: bool = False) -> Ht
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @teacher_required
 def review_drafts(request: HttpRequest, lesson_id: int) -> HttpResponse:
@@ -647,7 +647,7 @@ def card_response(request: HttpRequest, lesson_id: int, question_id: int) -> Tem
     return TemplateResponse(request, "quiz/review_drafts.html#draft-card", {"row": row})
 
 
-@require_GET
+@require_safe
 @never_cache
 @vary_on_headers("HX-Request")
 @teacher_required
@@ -658,7 +658,7 @@ def draft_card(request: HttpRequest, lesson_id: int, question_id: int) -> HttpRe
     return card_response(request, lesson_id, question_id)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
 @teacher_required
@@ -688,7 +688,7 @@ def edit_draft(request: HttpRequest, lesson_id: int, question_id: int) -> HttpRe
     return TemplateResponse(request, template, {**context, "editor": editor})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @teacher_required
 def preview(request: HttpRequest, lesson_id: int) -> HttpResponse:

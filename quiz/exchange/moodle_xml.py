@@ -9,6 +9,7 @@ fingerprint matches.
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -151,6 +152,47 @@ class _Refused(Exception):
     pass
 
 
+# The encoding an XML declaration names: <?xml version="1.0" encoding="ISO-8859-1"?>
+_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"'<>]{1,40})["']""")
+UNKNOWN_ENCODING = (
+    "The file says it is in the “{}” encoding, which is not one we can read: save it as UTF-8 "
+    "and import it again."
+)
+WRONG_ENCODING = (
+    "The file says it is in the “{}” encoding, but it is not: save it as UTF-8 and import it again."
+)
+
+
+def _declared_encoding(head: str) -> str | None:
+    match = _DECLARED_ENCODING.match(head)
+    return match.group(1).strip() if match else None
+
+
+def _known_text_encoding(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+        "".encode(name)  # "rot13", "base64"…: codecs, but not text encodings
+    except LookupError:
+        return False
+    return True
+
+
+def _decode(data: bytes) -> str:
+    """The file's bytes as text, in the encoding its XML declaration names (UTF-8 if none)."""
+    if data.startswith(codecs.BOM_UTF8):
+        encoding, data = "utf-8", data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = _declared_encoding(data[:200].decode("ascii", errors="replace")) or "utf-8"
+    if not _known_text_encoding(encoding):
+        raise _Refused(UNKNOWN_ENCODING.format(encoding))
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise _Refused(WRONG_ENCODING.format(encoding)) from None
+
+
 def _question_lines(text: str) -> list[int]:
     """Line of each <question> start tag, in order; refuses DTDs and entity declarations."""
     lines: list[int] = []
@@ -166,7 +208,7 @@ def _question_lines(text: str) -> list[int]:
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
-    parser.Parse(text.encode("utf-8"), True)
+    parser.Parse(text, True)  # text, not bytes: expat ignores the declared encoding
     return lines
 
 
@@ -269,10 +311,15 @@ def _parse_question(element: ET.Element, line: int) -> tuple[ParsedQuestion | No
 
 
 def parse_moodle_xml(text: str | bytes) -> tuple[list[ParsedQuestion], list[GiftError]]:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8-sig")
-    text = text.lstrip("\ufeff")
     try:
+        if isinstance(text, bytes):
+            text = _decode(text)
+        text = text.lstrip("\ufeff")
+        # Already text: the declared encoding no longer matters, but one we could not have read
+        # means the file is not what it claims to be.
+        declared = _declared_encoding(text[:200])
+        if declared and not _known_text_encoding(declared):
+            raise _Refused(UNKNOWN_ENCODING.format(declared))
         lines = _question_lines(text)
         root = ET.fromstring(text)
     except _Refused as refused:

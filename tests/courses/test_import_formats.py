@@ -173,7 +173,7 @@ class TestPdf:
 
     def test_size_limit_is_the_same_as_for_text(self):
         with pytest.raises(ArticleError, match="too large"):
-            read_article(b"%PDF-1.7\n" + b"0" * 1_000_001, "big.pdf")
+            read_article(b"%PDF-1.7\n" + b"0" * 10_000_001, "big.pdf")
 
 
 class TestHtml:
@@ -293,6 +293,7 @@ class _Site(http.server.BaseHTTPRequestHandler):
             "/news/bees": ("text/html; charset=utf-8", ARTICLE_PAGE),
             "/files/report": ("application/pdf", make_pdf(title="How bees talk")),
             "/big": ("text/html", b"<p>" + b"x" * 1_100_000),
+            "/files/huge": ("application/pdf", b"%PDF-1.7\n" + b"0" * 10_100_000),
             "/big-unannounced": ("text/html", b"<p>" + b"x" * 1_100_000),
             "/slow": ("text/html", ARTICLE_PAGE),
         }
@@ -353,6 +354,12 @@ class TestWebAddress:
     def test_pdf_on_the_web(self, site):
         data, name = fetch_article(f"{site}/files/report")
         assert name == "report.pdf" and read_article(data, name).paragraphs == PARAGRAPHS
+
+    def test_a_pdf_may_be_as_large_as_an_uploaded_one_a_page_as_a_text_file(self, site):
+        with pytest.raises(ArticleError, match="the limit is 1,000,000 bytes"):
+            fetch_article(f"{site}/big")
+        with pytest.raises(ArticleError, match="the limit is 10,000,000 bytes"):
+            fetch_article(f"{site}/files/huge")
 
     @pytest.mark.parametrize(
         ("path", "error", "message"),

@@ -9,10 +9,9 @@ from quiz.generation import (
     LLMNotConfigured,
     LLMUnavailable,
     generate_for_lesson,
-    queue_generation,
 )
 from quiz.models import GenerationRun, Question, RunStatus
-from quiz.tasks import generate_questions_task
+from quiz.tasks import generate_questions_task, queue_generation
 from tests.factories import make_lesson, make_question
 from tests.llm import recorded
 from tests.llm.conftest import Reply

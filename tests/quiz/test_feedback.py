@@ -12,10 +12,10 @@ from quiz.feedback import rejection_penalties, rejections_by_kind
 from quiz.generation import (
     candidate_from_question,
     generate_for_lesson,
-    queue_generation,
     store_candidate,
 )
 from quiz.models import GenerationRun, Question, QuestionKind, RunStatus
+from quiz.tasks import queue_generation
 from tests.factories import ARTICLES, make_course, make_lesson, make_question, make_student
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from quiz import attempts
-from quiz.generation import generate_for_lesson, queue_generation
+from quiz.generation import generate_for_lesson
 from quiz.grading import Answer
 from quiz.models import AcceptedAnswer, Choice, GenerationRun, Question, Response, Status
+from quiz.tasks import queue_generation
 
 pytestmark = pytest.mark.django_db
 
