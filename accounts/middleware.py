@@ -4,11 +4,10 @@ from contextlib import suppress
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 
-from config.middleware import unavailable
+from config.middleware import UNAVAILABLE, unavailable
 
 from . import one_time
 
@@ -27,13 +26,15 @@ class FirstPasswordMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         try:
+            # The session's mark first: for nearly every request it is False, and the path
+            # check (three reverse() calls) is then not needed.
             must_change = (
                 user is not None
                 and user.is_authenticated
-                and not self.exempt(request.path)
                 and one_time.session_requires_change(request)
+                and not self.exempt(request.path)
             )
-        except (OperationalError, InterfaceError):
+        except UNAVAILABLE:
             # The session and user rows are read here, before any view: a locked database is
             # the same "not saved — try again" as anywhere else, not a traceback.
             return unavailable()

@@ -350,10 +350,14 @@ class Server:
         worker_class: str = "sync",
         threads: int = 1,
         timeout: int = 30,
+        root: Path | None = None,
     ):
         self.env, self.port, self.log_path = env, port, log_path
         self.workers, self.worker_class, self.threads = workers, worker_class, threads
         self.timeout = timeout
+        # The checkout whose code is served (--chdir and cwd); the caller puts it first on the
+        # env's PYTHONPATH too. Default: this one.
+        self.root = Path(root) if root else ROOT
         self.proc: subprocess.Popen | None = None
 
     def describe(self) -> str:
@@ -370,13 +374,13 @@ class Server:
             "--timeout", str(self.timeout),
             "--graceful-timeout", "5",
             "--backlog", "2048",
-            "--chdir", str(ROOT),
+            "--chdir", str(self.root),
             "--error-logfile", "-",
         ]  # fmt: skip
         logfile = open(self.log_path, "ab")  # noqa: SIM115 (kept open by the child)
         self.proc = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=logfile,
             stderr=subprocess.STDOUT,
@@ -584,13 +588,17 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def git_state() -> dict:
-    """Which code was measured (read-only git commands)."""
+def git_state(root: Path | None = None) -> dict:
+    """Which code was measured (read-only git commands), in this checkout or in `root`."""
 
     def run(*args: str) -> str:
         try:
             return subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+                ["git", "--no-optional-locks", *args],  # never rewrites the index
+                cwd=root or ROOT,
+                capture_output=True,
+                text=True,
+                timeout=10,
             ).stdout
         except (OSError, subprocess.SubprocessError):
             return ""

@@ -1,23 +1,35 @@
 """Classes in the admin: members, assignments, roster and sign-in slips, the gradebook."""
 
-import csv
-import io
+from collections.abc import Iterator
 
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from courses.models import Lesson
-from quiz.reports import safe_cell
+from quiz.reports import CsvResponse, safe_cell
 
 from . import gradebook, roster
 from .models import Assignment, Classroom, Enrolment
+
+
+def gradebook_csv_rows(classroom: Classroom, columns: list) -> Iterator[list[str]]:
+    """Header, then one row per student (by name): every cell through the formula guard."""
+    header = ["Student", "Username"]
+    for column in columns:
+        header += [f"{column.title}: {part}" for part in ("state", "grade %", "late")]
+    yield [safe_cell(h) for h in [*header, "Passed", "Average %", "Late"]]
+    for row in gradebook.csv_rows(classroom, columns):
+        cells = [row.name, row.username]
+        for cell in row.cells:
+            cells += [cell.label, "" if cell.grade is None else cell.grade, "late" * cell.late]
+        cells += [row.passed, "" if row.average is None else row.average, row.late]
+        yield [safe_cell(c) for c in cells]
 
 
 def toggled(order: str, key: str) -> str:
@@ -221,24 +233,13 @@ class ClassroomAdmin(admin.ModelAdmin):
         )
 
     def gradebook_csv(self, request, pk: int):
+        """The gradebook as CSV, streamed: students by name, a chunk of them at a time."""
         classroom = self.classroom_for(request, pk)
-        book = gradebook.build(classroom)
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # a BOM, so Excel reads the file as UTF-8
-        writer = csv.writer(buffer)
-        header = ["Student", "Username"]
-        for column in book.columns:
-            header += [f"{column.title}: {part}" for part in ("state", "grade %", "late")]
-        writer.writerow([safe_cell(h) for h in [*header, "Passed", "Average %", "Late"]])
-        for row in book.rows:
-            cells = [row.name, row.username]
-            for cell in row.cells:
-                cells += [cell.label, "" if cell.grade is None else cell.grade, "late" * cell.late]
-            cells += [row.passed, "" if row.average is None else row.average, row.late]
-            writer.writerow([safe_cell(c) for c in cells])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="gradebook-{classroom.pk}.csv"'
-        return response
+        columns = gradebook.columns_for(classroom)
+        # A BOM, so Excel reads the file as UTF-8.
+        return CsvResponse(
+            gradebook_csv_rows(classroom, columns), f"gradebook-{classroom.pk}.csv", bom=True
+        )
 
     def student_view(self, request, pk: int, student_id: int):
         classroom = self.classroom_for(request, pk)

@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "config.middleware.IdleSessionTimeoutMiddleware",  # signed out after SESSION_IDLE_MINUTES
     "accounts.middleware.FirstPasswordMiddleware",  # one-time password: choose your own first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -198,6 +198,20 @@ if os.environ.get("DATABASE_URL"):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             f"-c lock_timeout={lock_ms} -c statement_timeout={lock_ms * 3}"
         )
+        # DJANGO_DB_POOL=MIN[,MAX]: a psycopg_pool of MIN..MAX connections per app process
+        # (docs/deployment.md). The pool keeps the connections, so CONN_MAX_AGE must be 0; a
+        # request waits at most the lock timeout for a free one, then "not saved — try again".
+        if os.environ.get("DJANGO_DB_POOL", "").strip():
+            _pool = os.environ["DJANGO_DB_POOL"].replace(":", ",").split(",")
+            sizes = [int(n) if n.strip().isdigit() else -1 for n in _pool]
+            if len(sizes) not in (1, 2) or min(sizes) < 0 or sizes[-1] < max(sizes[0], 1):
+                raise ValueError(f"DJANGO_DB_POOL must be MIN or MIN,MAX connections, not {_pool}")
+            DATABASES["default"]["CONN_MAX_AGE"] = 0
+            DATABASES["default"]["OPTIONS"]["pool"] = {
+                "min_size": sizes[0],
+                "max_size": sizes[-1],
+                "timeout": lock_ms / 1000,
+            }
 else:
     DATABASES = {"default": sqlite_database(SQLITE_PATH)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -256,6 +270,29 @@ SESSION_COOKIE_HTTPONLY = True
 # yet a browser left open over lunch or after school does not stay signed in.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = not env_bool("DJANGO_SESSION_REMEMBER")
 SESSION_IDLE_MINUTES = float(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "60"))
+
+# Cache and session store. Without REDIS_URL: a local-memory cache (per process, for things
+# that may be a few seconds stale) and sessions in the database only. A per-process cache
+# must never hold sessions: with several workers a log-out in one would leave the session
+# alive in the others' caches. With REDIS_URL (e.g. redis://127.0.0.1:6379/0, one Redis every
+# app server shares): the Redis cache, and sessions read from it and written through to the
+# database ("cached_db"), which saves the session query of every request; a log-out deletes
+# both. Redis then is a required service, like the database (docs/deployment.md).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "reading",
+            # A Redis that does not answer fails the request in a second, never hangs it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LOGGING = {
     "version": 1,

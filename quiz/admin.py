@@ -1,11 +1,9 @@
-import csv
-
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -84,6 +82,7 @@ def _reject_action(reason: RejectionReason):
 REJECT_ACTIONS = [_reject_action(reason) for reason in RejectionReason]
 
 RIGHT_ANSWER = "right answer"  # marks the key in the report's choice charts and lists
+REPORT_PAGE_SIZE = 50  # learners per page of a lesson's report
 
 HAS_ANSWERS_MESSAGE = (
     "This question has learners' answers: reject it or retire it instead of deleting it."
@@ -383,11 +382,24 @@ class QuestionAdmin(admin.ModelAdmin):
         return get_object_or_404(Lesson.objects.select_related("course"), pk=lesson_id)
 
     def report_view(self, request: HttpRequest, lesson_id: int):
-        """How the class is doing on one lesson: figures, histogram, item analysis, learners."""
+        """How the class is doing on one lesson: figures, histogram, item analysis, learners.
+
+        The figures and the item analysis are over every learner the user may see; the
+        learners' rows come a page at a time (``?page=``, ``?q=`` part of a username)."""
         lesson = self._report_lesson(request, lesson_id)
         learners = scoping.visible_learners(request.user)  # None: every learner
+        search = request.GET.get("q", "").strip()[:150]
+        page = reports.learner_page(
+            lesson,
+            learners,
+            page=request.GET.get("page"),
+            per_page=REPORT_PAGE_SIZE,
+            search=search,
+        )
         summary = reports.lesson_summary(lesson, learners=learners)
-        stats = reports.question_stats(lesson, learners=learners)
+        given = reports.answer_groups(lesson, learners)  # read once, for both of these
+        stats = reports.question_stats(lesson, learners=learners, given=given)
+        stale = reports.stale_questions(lesson, learners=learners, given=given)
         rows = [
             {
                 "stat": stat,
@@ -416,18 +428,21 @@ class QuestionAdmin(admin.ModelAdmin):
                 chart_id="grade-histogram",
             ),
             "stats": rows,
-            "learners": reports.learner_rows(lesson, learners=learners),
-            "stale": reports.stale_questions(lesson, learners=learners),
+            "learners": page.object_list,
+            "learner_page": page,
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
+            "search": search,
+            "answers_url": reverse("admin:quiz_response_changelist"),
+            "stale": stale,
             "right_answer": RIGHT_ANSWER,
         }
         return TemplateResponse(request, "admin/quiz/report.html", context)
 
-    def _csv(self, rows, filename: str) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerows(rows)
-        return response
+    def _csv(self, rows, filename: str) -> reports.CsvResponse:
+        """Streamed: rows leave as they come from the database, never all in memory."""
+        return reports.CsvResponse(rows, filename)
 
     def grades_csv_view(self, request: HttpRequest, lesson_id: int):
         lesson = self._report_lesson(request, lesson_id)

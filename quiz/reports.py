@@ -30,7 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from courses.models import Lesson
@@ -115,56 +118,69 @@ def _score_percent(correct: float, total: int) -> int:
 
 
 def lesson_summary(lesson: Lesson, learners=None) -> LessonSummary:
-    """Who took the lesson's quiz and how they did (of `learners`; None: all). Three queries."""
+    """Who took the lesson's quiz and how they did (of `learners`; None: all). Five queries,
+    every one counted in the database: a handful of rows however many learners."""
     settings = (
         QuizSettings.objects.filter(lesson=lesson).values("pass_mark", "grading_method").first()
     ) or {"pass_mark": _DEFAULT_PASS_MARK, "grading_method": _DEFAULT_GRADING}
     pass_mark, method = settings["pass_mark"], settings["grading_method"]
 
-    progress = {
-        row["learner_id"]: row["grade"]
-        for row in restrict(
-            LessonProgress.objects.filter(lesson=lesson), learners, "learner"
-        ).values("learner_id", "grade")
-    }
-    attempt_rows = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner").values_list(
-        "learner_id", "is_practice", "finished_at", "marks", "question_total"
-    )  # marks: a right second try earns less than a right first answer
-    attempt_learners: set[int] = set()
-    graded_scores: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    graded = practice = still_open = 0
-    for learner_id, is_practice, finished_at, correct, total in attempt_rows:
-        attempt_learners.add(learner_id)
-        if finished_at is None:
-            still_open += 1
-        elif is_practice:
-            practice += 1
-        else:
-            graded += 1
-            graded_scores[learner_id].append((finished_at, _score_percent(correct, total)))
-
+    progress = restrict(LessonProgress.objects.filter(lesson=lesson), learners, "learner")
+    attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
+    is_graded = Q(is_practice=False, finished_at__isnull=False)
+    counts = attempts.aggregate(
+        graded=Count("pk", filter=is_graded),
+        practice=Count("pk", filter=Q(is_practice=True, finished_at__isnull=False)),
+        still_open=Count("pk", filter=Q(finished_at__isnull=True)),
+    )
+    graded_attempts = attempts.filter(is_graded)
+    opened = progress.values("learner_id")
+    graded_ids = graded_attempts.values("learner_id")
+    # Learners who started = those with progress; a graded attempt implies a start even if
+    # its progress row were missing, so the rate can never exceed 1.
+    people = (
+        get_user_model()
+        .objects.filter(Q(pk__in=opened) | Q(pk__in=attempts.values("learner_id")))
+        .aggregate(
+            learners=Count("pk"),
+            started=Count("pk", filter=Q(pk__in=opened) | Q(pk__in=graded_ids)),
+            completed=Count("pk", filter=Q(pk__in=graded_ids)),
+        )
+    )
+    # The grades of learners with a graded attempt, as their progress keeps them, by value.
     grades: list[int] = []
-    for learner_id, scores in graded_scores.items():
-        grade = progress.get(learner_id)
-        if grade is None:  # only for data written outside quiz.attempts
-            grade = _grade_from_scores([s for _, s in sorted(scores)], method)
-        grades.append(grade)
+    for grade, n in (
+        progress.filter(grade__isnull=False, learner__in=graded_ids)
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+    ):
+        grades += [grade] * n
+    # Only for data written outside quiz.attempts: graded attempts without a kept grade.
+    graded_scores: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for learner_id, finished_at, correct, total in (
+        graded_attempts.exclude(
+            learner__in=progress.filter(grade__isnull=False).values("learner_id")
+        )
+        .order_by()
+        .values_list("learner_id", "finished_at", "marks", "question_total")
+    ):  # marks: a right second try earns less than a right first answer
+        graded_scores[learner_id].append((finished_at, _score_percent(correct, total)))
+    for scores in graded_scores.values():
+        grades.append(_grade_from_scores([s for _, s in sorted(scores)], method))
 
     histogram = [0] * 10
     for grade in grades:
         histogram[histogram_bin(grade)] += 1
     passed = sum(1 for grade in grades if grade >= pass_mark)
-    completed = len(graded_scores)
-    # Learners who started = those with progress; a graded attempt implies a start even if
-    # its progress row were missing, so the rate can never exceed 1.
-    started = len(progress.keys() | graded_scores.keys())
+    started, completed = people["started"], people["completed"]
     return LessonSummary(
-        learners=len(progress.keys() | attempt_learners),
+        learners=people["learners"],
         started=started,
         completed=completed,
-        attempts=graded,
-        practice_attempts=practice,
-        open_attempts=still_open,
+        attempts=counts["graded"],
+        practice_attempts=counts["practice"],
+        open_attempts=counts["still_open"],
         graded_learners=len(grades),
         completion_rate=completed / started if started else None,
         average_score=statistics.fmean(grades) if grades else None,
@@ -257,15 +273,101 @@ def _hint(answers: int, facility: float, discrimination: float | None) -> str:
     return HINT_WEAK
 
 
-def question_stats(lesson: Lesson, learners=None) -> list[QuestionStat]:
+def weighted_pearson(points: Iterable[tuple[float, float, int]]) -> float | None:
+    """Pearson's correlation of (x, y, count) points, each one standing for `count` equal
+    observations: the same two-pass sums as `pearson` over the repeated values, without
+    repeating them. None when either variable has no variance."""
+    points = list(points)
+    n = sum(w for _, _, w in points)
+    if n < 2:
+        return None
+    mean_x = sum(x * w for x, _, w in points) / n
+    mean_y = sum(y * w for _, y, w in points) / n
+    sxy = sum(w * (x - mean_x) * (y - mean_y) for x, y, w in points)
+    sxx = sum(w * (x - mean_x) ** 2 for x, _, w in points)
+    syy = sum(w * (y - mean_y) ** 2 for _, y, w in points)
+    if sxx <= 1e-12 or syy <= 1e-12:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+@dataclass
+class _Band:
+    """The answers to one question from attempts of one score (percent)."""
+
+    answers: int = 0
+    correct: int = 0
+    pairs: set[tuple[int, int]] = field(default_factory=set)  # (right answers, questions)
+
+
+def _group_edge(bands: list[tuple[int, _Band]], size: int) -> tuple[int, int | None, int]:
+    """Walking `bands` in order: the right answers of whole bands inside the first `size`
+    answers, the score of the band the group's edge falls in (None if it falls between
+    bands) and how many of that band's answers are in the group."""
+    correct, left = 0, size
+    for score, band in bands:
+        if band.answers < left:
+            correct += band.correct
+            left -= band.answers
+            continue
+        return correct, score, left
+    return correct, None, 0  # never reached: size <= answers
+
+
+def answer_groups(lesson: Lesson, learners=None) -> list[tuple]:
+    """Every stored answer to the lesson's questions (of `learners`; None: all), counted in the
+    database by what the report needs: (question id, choice id, typed text, order, right,
+    the attempt's right answers, its questions, whether it is graded, count). One query, of a
+    few hundred rows however many learners: the report passes it to both `question_stats` and
+    `stale_questions` (``groups=``), so the answers are read once."""
+    graded = ExpressionWrapper(
+        Q(
+            item__attempt__lesson=lesson,
+            item__attempt__is_practice=False,
+            item__attempt__finished_at__isnull=False,
+        ),
+        output_field=BooleanField(),
+    )
+    return list(
+        restrict(
+            Response.objects.filter(item__question__lesson=lesson),
+            learners,
+            "item__attempt__learner",
+        )
+        .order_by()
+        .annotate(graded=graded)
+        .values_list(
+            "item__question_id",
+            "choice_id",
+            "text",
+            "order",
+            "is_correct",
+            "item__attempt__correct_count",
+            "item__attempt__question_total",
+            "graded",
+        )
+        .annotate(n=Count("pk"))
+    )
+
+
+def question_stats(
+    lesson: Lesson, learners=None, given: list[tuple] | None = None
+) -> list[QuestionStat]:
     """Item analysis of each published question answered in graded attempts (by `learners`;
-    None: everyone). Three queries.
+    None: everyone). Four queries (three while no question has five answers), whatever the
+    number of learners; one fewer with `given`, the `answer_groups` of the same learners.
 
     Discrimination is the corrected point-biserial: the Pearson correlation between the item
     (1 right, 0 wrong) and the attempt's score on its *other* questions, as a share
     ((correct − item) / (questions − 1)) so attempts with different question counts compare.
     Every graded attempt is one observation (a learner with two attempts counts twice).
     Unanswered items of a finished attempt are not answers: they count only in its score.
+
+    The answers are counted in the database, grouped by question, the attempt's score (right
+    answers of how many questions), right or wrong and choice: a few hundred rows however many
+    learners, from which every figure follows exactly. Only the upper–lower index needs single
+    answers, where its groups' edges cut through the answers of one score (ties fall by attempt
+    id): those of that score alone are fetched.
     """
     questions = list(
         Question.objects.published()
@@ -284,8 +386,7 @@ def question_stats(lesson: Lesson, learners=None) -> list[QuestionStat]:
     ):
         choices_by_question[row["question_id"]].append(row)
 
-    rows_by_question: dict[int, list[tuple]] = defaultdict(list)
-    for row in restrict(
+    answered = restrict(
         Response.objects.filter(
             item__question_id__in=ids,
             item__attempt__lesson=lesson,
@@ -294,36 +395,108 @@ def question_stats(lesson: Lesson, learners=None) -> list[QuestionStat]:
         ),
         learners,
         "item__attempt__learner",
-    ).values_list(
-        "item__question_id",
-        "item__attempt_id",
-        "item__attempt__correct_count",
-        "item__attempt__question_total",
-        "is_correct",
-        "choice_id",
-    ):
-        rows_by_question[row[0]].append(row[1:])
+    )
+    if given is None:
+        given = (
+            answered.order_by()
+            .values_list(
+                "item__question_id",
+                "item__attempt__correct_count",
+                "item__attempt__question_total",
+                "is_correct",
+                "choice_id",
+            )
+            .annotate(n=Count("pk"))
+        )
+    else:
+        published = set(ids)
+        given = [
+            (question_id, attempt_correct, total, is_right, choice_id, n)
+            for question_id, choice_id, _, _, is_right, attempt_correct, total, graded, n in given
+            if graded and question_id in published
+        ]
+    groups: dict[int, list[tuple]] = defaultdict(list)
+    for question_id, *group in given:
+        groups[question_id].append(group)
+
+    # The score bands of each question, and where the upper and lower groups' edges fall.
+    bands_by_question: dict[int, dict[int, _Band]] = {}
+    edges: dict[int, tuple] = {}
+    for question_id, rows in groups.items():
+        bands: dict[int, _Band] = defaultdict(_Band)
+        for attempt_correct, total, is_right, _, n in rows:
+            band = bands[_score_percent(attempt_correct, total)]
+            band.answers += n
+            band.correct += n if is_right else 0
+            band.pairs.add((attempt_correct, total))
+        bands_by_question[question_id] = bands
+        n = sum(band.answers for band in bands.values())
+        if n >= MIN_ANSWERS:
+            size = max(1, round(GROUP_SHARE * n))
+            ordered = sorted(bands.items())
+            edges[question_id] = (
+                size,
+                _group_edge(ordered, size),
+                _group_edge(ordered[::-1], size),
+            )
+    # The answers of the edge bands, by attempt id: one query for every question.
+    edge_answers: dict[tuple[int, int], list[bool]] = defaultdict(list)
+    wanted, scores = Q(), set()
+    for question_id, (_, (_, low, _), (_, high, _)) in edges.items():
+        for score in {low, high} - {None}:
+            for attempt_correct, total in bands_by_question[question_id][score].pairs:
+                scores.add(attempt_correct)
+                wanted |= Q(
+                    item__question_id=question_id,
+                    item__attempt__correct_count=attempt_correct,
+                    item__attempt__question_total=total,
+                )
+    if edges:
+        # The attempts' scores first: the database skips the other attempts' answers early.
+        for question_id, attempt_correct, total, is_right in (
+            answered.filter(item__attempt__correct_count__in=sorted(scores))
+            .filter(wanted)
+            .order_by("item__attempt_id")
+            .values_list(
+                "item__question_id",
+                "item__attempt__correct_count",
+                "item__attempt__question_total",
+                "is_correct",
+            )
+        ):
+            key = (question_id, _score_percent(attempt_correct, total))
+            edge_answers[key].append(is_right)
 
     stats = []
     for question in questions:
-        rows = rows_by_question.get(question["pk"])
+        rows = groups.get(question["pk"])
         if not rows:
             continue
-        n = len(rows)
-        correct = sum(1 for row in rows if row[3])
+        n = sum(row[4] for row in rows)
+        correct = sum(row[4] for row in rows if row[2])
         facility = correct / n
-        items = [1.0 if is_right else 0.0 for _, _, _, is_right, _ in rows]
-        rest = [
-            (attempt_correct - int(is_right)) / (total - 1) if total > 1 else 0.0
-            for _, attempt_correct, total, is_right, _ in rows
-        ]
-        discrimination = pearson(items, rest) if n >= MIN_ANSWERS else None
-        upper_lower = upper_lower_index(
-            [(_score_percent(c, t), attempt_id, ok) for attempt_id, c, t, ok, _ in rows]
+        points: Counter[tuple[float, float]] = Counter()
+        for attempt_correct, total, is_right, _, count in rows:
+            rest = (attempt_correct - int(is_right)) / (total - 1) if total > 1 else 0.0
+            points[(1.0 if is_right else 0.0, rest)] += count
+        discrimination = (
+            weighted_pearson((x, y, w) for (x, y), w in sorted(points.items()))
+            if n >= MIN_ANSWERS
+            else None
         )
+        upper_lower = None
+        if question["pk"] in edges:
+            size, (low_right, low, low_take), (high_right, high, high_take) = edges[question["pk"]]
+            if low is not None:
+                low_right += sum(edge_answers[(question["pk"], low)][:low_take])
+            if high is not None:
+                high_right += sum(edge_answers[(question["pk"], high)][-high_take:])
+            upper_lower = high_right / size - low_right / size
         choice_counts: list[ChoiceCount] = []
         if question["type"] in SINGLE_ANSWER_TYPES:
-            picked = Counter(row[4] for row in rows)
+            picked: Counter = Counter()
+            for _, _, _, choice_id, count in rows:
+                picked[choice_id] += count
             choice_counts = [
                 ChoiceCount(c["text"], c["is_correct"], picked[c["pk"]], picked[c["pk"]] / n)
                 for c in choices_by_question[question["pk"]]
@@ -367,11 +540,45 @@ class LearnerRow:
     last_activity: datetime | None
 
 
-def learner_rows(lesson: Lesson, learners=None) -> list[LearnerRow]:
-    """One row per learner (of `learners`; None: all) who opened the lesson or attempted its
-    quiz, by username. 2 queries."""
+def learner_list(lesson: Lesson, learners=None, search: str = "") -> list[tuple[int, str]]:
+    """(id, username) of each learner (of `learners`; None: all) who opened the lesson or
+    attempted its quiz, whose username contains `search` (any case; "": everyone), in the
+    report's order: by username (case-folded), then id. One query, of two columns: what a page
+    of `learner_rows` is picked from."""
+    opened = restrict(LessonProgress.objects.filter(lesson=lesson), learners, "learner")
+    tried = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
+    users = get_user_model().objects.filter(
+        Q(pk__in=opened.values("learner_id")) | Q(pk__in=tried.values("learner_id"))
+    )
+    if search:
+        users = users.filter(username__icontains=search)
+    found = list(users.order_by().values_list("pk", "username"))
+    found.sort(key=lambda row: (row[1].casefold(), row[0]))
+    return found
+
+
+def learner_page(
+    lesson: Lesson, learners=None, *, page=1, per_page: int = 50, search: str = ""
+) -> Page:
+    """One page of `learner_rows` (`page`: its number as given, e.g. ``request.GET``; junk
+    gives the first page, a number out of range the last), in the report's order, optionally
+    only learners whose username contains `search`. Three queries, whatever the number of
+    learners: their names (`learner_list`), then the page's rows."""
+    paginator = Paginator(learner_list(lesson, learners, search), per_page)
+    current = paginator.get_page(page)
+    current.object_list = learner_rows(lesson, learners, only=[pk for pk, _ in current.object_list])
+    return current
+
+
+def learner_rows(lesson: Lesson, learners=None, only: list[int] | None = None) -> list[LearnerRow]:
+    """One row per learner (of `learners`; None: all; and of the ids `only`, if given) who
+    opened the lesson or attempted its quiz, by username. 2 queries."""
+    progress = restrict(LessonProgress.objects.filter(lesson=lesson), learners, "learner")
+    tried = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
+    if only is not None:
+        progress, tried = progress.filter(learner__in=only), tried.filter(learner__in=only)
     rows: dict[int, dict] = {}
-    for row in restrict(LessonProgress.objects.filter(lesson=lesson), learners, "learner").values(
+    for row in progress.values(
         "learner_id",
         "learner__username",
         "status",
@@ -383,8 +590,7 @@ def learner_rows(lesson: Lesson, learners=None) -> list[LearnerRow]:
     ):
         rows[row["learner_id"]] = row
     counts = (
-        restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
-        .order_by()
+        tried.order_by()
         .values("learner_id", "learner__username")
         .annotate(
             graded=Count("pk", filter=Q(is_practice=False, finished_at__isnull=False)),
@@ -436,25 +642,35 @@ class StaleQuestion:
     answers: int  # stored answers whose mark would change under the current key
 
 
-def stale_questions(lesson: Lesson, learners=None) -> list[StaleQuestion]:
+def stale_questions(
+    lesson: Lesson, learners=None, given: list[tuple] | None = None
+) -> list[StaleQuestion]:
     """Questions whose stored answers (of `learners`; None: all) would change mark under the
     current key: until they are re-graded, the report's figures are out of date.
 
     The same rule as ``quiz.regrade.regrade_preview`` (every stored answer, in graded,
     practice and open attempts, judged by ``quiz.grading.is_correct``), over identical answers
     grouped in the database. One query, and three more (the questions with their choices and
-    accepted answers) only when someone has answered; never more with more learners.
+    accepted answers) only when someone has answered; never more with more learners. With
+    `given`, the `answer_groups` of the same learners, not the first query.
     """
-    given = list(
-        restrict(
-            Response.objects.filter(item__question__lesson=lesson),
-            learners,
-            "item__attempt__learner",
+    if given is None:
+        given = list(
+            restrict(
+                Response.objects.filter(item__question__lesson=lesson),
+                learners,
+                "item__attempt__learner",
+            )
+            .order_by()
+            .values_list("item__question_id", "choice_id", "text", "order", "is_correct")
+            .annotate(n=Count("pk"))
         )
-        .order_by()
-        .values_list("item__question_id", "choice_id", "text", "order", "is_correct")
-        .annotate(n=Count("pk"))
-    )
+    else:  # the same answers, no longer told apart by the attempt's score
+        merged: dict[tuple, list] = {}
+        for question_id, choice_id, text, order, is_right, *_, n in given:
+            key = (question_id, choice_id, text, repr(order), is_right)
+            merged.setdefault(key, [question_id, choice_id, text, order, is_right, 0])[-1] += n
+        given = [tuple(row) for row in merged.values()]
     if not given:
         return []
     questions = {
@@ -478,6 +694,8 @@ def stale_questions(lesson: Lesson, learners=None) -> list[StaleQuestion]:
 # CSV exports (rows of strings; the caller writes them with csv.writer)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK = 2000  # rows fetched from the database at a time while a CSV streams
+CSV_ROWS_PER_PIECE = 500  # rows of CSV text sent at a time
 
 GRADES_HEADER = [
     "course",
@@ -566,7 +784,9 @@ def grades_csv_rows(
             "last_activity",
         )
     )
-    for course, title, username, status, attempts, best, latest, grade, last in rows.iterator():
+    for course, title, username, status, attempts, best, latest, grade, last in rows.iterator(
+        chunk_size=CSV_CHUNK
+    ):
         yield [
             safe_cell(cell)
             for cell in (
@@ -630,7 +850,7 @@ def responses_csv_rows(lesson: Lesson, learners=None) -> Iterator[list[str]]:
         order,
         is_right,
         answered_at,
-    ) in rows.iterator():
+    ) in rows.iterator(chunk_size=CSV_CHUNK):
         if order:
             given = " → ".join(choice_texts.get(pk, "(deleted choice)") for pk in order)
         elif choice_id is not None:
@@ -659,3 +879,43 @@ def csv_text(rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
+
+
+def csv_stream(rows: Iterable[list[str]], *, bom: bool = False) -> Iterator[bytes]:
+    """The rows as CSV (as `csv_text` writes them), in UTF-8 pieces of `CSV_ROWS_PER_PIECE`
+    rows: csv.writer writes into a small buffer emptied after each piece, so memory stays that
+    of one piece however many rows. `bom`: start with a byte-order mark (for Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if bom:
+        buffer.write("\ufeff")
+    waiting = 0
+    for row in rows:
+        writer.writerow(row)
+        waiting += 1
+        if waiting >= CSV_ROWS_PER_PIECE:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            waiting = 0
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+class CsvResponse(StreamingHttpResponse):
+    """A CSV download streamed as it is written (`csv_stream`): rows come from the database in
+    chunks and go out in pieces, never the whole file in memory. Each cell must already have
+    passed `safe_cell`."""
+
+    def __init__(self, rows: Iterable[list[str]], filename: str, *, bom: bool = False):
+        super().__init__(csv_stream(rows, bom=bom), content_type="text/csv; charset=utf-8")
+        self["Content-Disposition"] = f'attachment; filename="{filename}"'
+
+    @property
+    def content(self) -> bytes:
+        """The whole file at once, for callers that want it so (tests, small files). Reading it
+        builds the file in memory, which streaming avoids: servers send `streaming_content`
+        piece by piece. Whoever reads it first leaves the same bytes to be sent."""
+        body = self.getvalue()
+        self.streaming_content = [body]
+        return body

@@ -10,9 +10,10 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -127,24 +128,56 @@ ITEM_PAGE_COLUMNS = [
 ]
 
 
+def item_page_queryset():
+    return AttemptItem.objects.select_related(
+        "attempt__lesson__course",
+        "attempt__lesson__quiz_settings",
+        "question",
+        "response__choice",
+    ).only(*ITEM_PAGE_COLUMNS)
+
+
+def load_options(questions) -> None:
+    """Only what each type of question uses: its choices or its accepted answers (one query
+    for each kind present, whatever the number of questions)."""
+    blanks = [q for q in questions if q.type == QuestionType.FILL_BLANK]
+    others = [q for q in questions if q.type != QuestionType.FILL_BLANK]
+    if blanks:
+        prefetch_related_objects(blanks, "accepted_answers")
+    if others:
+        prefetch_related_objects(others, "choices")
+
+
 def item_for_learner(request, attempt_id: int, n: int) -> AttemptItem:
     item = get_object_or_404(
-        AttemptItem.objects.select_related(
-            "attempt__lesson__course",
-            "attempt__lesson__quiz_settings",
-            "question",
-            "response__choice",
-        ).only(*ITEM_PAGE_COLUMNS),
-        attempt_id=attempt_id,
-        attempt__learner=request.user,
-        position=n,
+        item_page_queryset(), attempt_id=attempt_id, attempt__learner=request.user, position=n
     )
-    question = item.question
-    question.lesson = item.attempt.lesson  # already loaded: evidence links need no query
-    # Only what this type of question uses: its choices or its accepted answers.
-    options = "accepted_answers" if question.type == QuestionType.FILL_BLANK else "choices"
-    prefetch_related_objects([question], options)
+    item.question.lesson = item.attempt.lesson  # already loaded: evidence links need no query
+    load_options([item.question])
     return item
+
+
+def items_for_answer(request, attempt_id: int, n: int) -> tuple[AttemptItem, AttemptItem | None]:
+    """Item `n` and the next item still open after it (None: none is), in the one joined query
+    of the question page (one more row), and both questions' options in one query more."""
+    rows = list(
+        item_page_queryset()
+        .filter(attempt_id=attempt_id, attempt__learner=request.user)
+        .filter(Q(position=n) | Q(position__gt=n, response__isnull=True))
+        .order_by("position")[:2]
+    )
+    if not rows or rows[0].position != n:
+        raise Http404("No such question in your attempts.")
+    item, following = rows[0], (rows[1] if len(rows) > 1 else None)
+    item.question.lesson = item.attempt.lesson
+    questions = [item.question]
+    if following is not None:
+        following.attempt = item.attempt  # the same attempt, whose counts this answer changes
+        following.question.lesson = item.attempt.lesson
+        if following.question.type != QuestionType.FILL_BLANK:  # a blank's form needs none
+            questions.append(following.question)
+    load_options(questions)
+    return item, following
 
 
 def response_of(item: AttemptItem):
@@ -200,6 +233,7 @@ def question_context(
             "response__is_correct": response and response.is_correct,
         },
         "next_url": next_url(attempt, item.position),
+        "has_next_question": item.position < attempt.question_total,
         "evidence_href": question.evidence_url(
             back=reverse("quiz:question", args=[attempt.pk, item.position])
         ),
@@ -289,18 +323,23 @@ WITHDRAWN = "Your teacher has taken this lesson down for now: your answers so fa
 @require_http_methods(["GET", "HEAD", "POST"])
 @quiz_view
 def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
+    if request.method == "POST":  # only a POST is an answer
+        return answer(request, attempt_id, n)
     item = item_for_learner(request, attempt_id, n)
     attempt = item.attempt
-    if request.method in ("GET", "HEAD"):  # only a POST is an answer
-        if attempt.is_finished:
-            return redirect("quiz:results", attempt.pk)
-        if not attempt.lesson.published:
-            return withdrawn(request, attempt)
-        template = "quiz/question_swap.html" if wants_partial(request) else "quiz/question.html"
-        form = AnswerForm(item) if response_of(item) is None else None
-        return TemplateResponse(request, template, question_context(item, form))
+    if attempt.is_finished:
+        return redirect("quiz:results", attempt.pk)
+    if not attempt.lesson.published:
+        return withdrawn(request, attempt)
+    template = "quiz/question_swap.html" if wants_partial(request) else "quiz/question.html"
+    form = AnswerForm(item) if response_of(item) is None else None
+    return TemplateResponse(request, template, question_context(item, form))
 
-    # POST: an answer.
+
+def answer(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
+    # The next open question comes with the item, for the answer's "Next" (see answered).
+    item, following = items_for_answer(request, attempt_id, n)
+    attempt = item.attempt
     if attempt.is_finished:
         return refuse(request, item, "This attempt is finished: your answers can no longer change.")
     if not attempt.lesson.published:
@@ -308,8 +347,8 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     response = response_of(item)
     if response is not None:
         if request.POST.get("try") == "2" and review.may_retry(attempt, item.question, response):
-            return second_try(request, item, response)
-        return answered(request, item, already=True)
+            return second_try(request, item, response, following)
+        return answered(request, item, following, already=True)
     form = AnswerForm(item, request.POST)
     if not form.is_valid():
         # Re-render the same card with the error, status 200 so htmx swaps it in.
@@ -322,10 +361,10 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     except attempts.AttemptClosed as error:
         return refuse(request, item, str(error))
     item.response = recorded.response
-    return answered(request, item, already=not recorded.created)
+    return answered(request, item, following, already=not recorded.created)
 
 
-def second_try(request: HttpRequest, item: AttemptItem, response) -> HttpResponse:
+def second_try(request: HttpRequest, item: AttemptItem, response, following) -> HttpResponse:
     form = AnswerForm(item, request.POST, prefix="retry")
     if not form.is_valid():
         template = "quiz/question.html"
@@ -337,7 +376,7 @@ def second_try(request: HttpRequest, item: AttemptItem, response) -> HttpRespons
     except attempts.QuizError as error:
         return refuse(request, item, str(error))
     item.response = recorded.response
-    return answered(request, item, already=not recorded.created)
+    return answered(request, item, following, already=not recorded.created)
 
 
 def withdrawn(request: HttpRequest, attempt: Attempt) -> HttpResponse:
@@ -348,21 +387,84 @@ def withdrawn(request: HttpRequest, attempt: Attempt) -> HttpResponse:
     )
 
 
-def answered(request: HttpRequest, item: AttemptItem, *, already: bool) -> HttpResponse:
+def see_other(url: str) -> HttpResponseRedirect:
+    """303 See Other: after a POST the browser GETs the next page (a reload never resends)."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def step_after(attempt: Attempt, following: AttemptItem | None) -> str:
+    """Where "Next" leads after an answer: the next question still open, else the summary."""
+    if following is not None:
+        return reverse("quiz:question", args=[attempt.pk, following.position])
+    return reverse("quiz:summary", args=[attempt.pk])
+
+
+def answered(
+    request: HttpRequest, item: AttemptItem, following: AttemptItem | None, *, already: bool
+) -> HttpResponse:
+    attempt = item.attempt
     if not request.htmx:
+        own_page = reverse("quiz:question", args=[attempt.pk, item.position])
         if already:
             messages.info(request, "You had already answered this question; here is your answer.")
-        # Post/Redirect/Get: a reload never resubmits the answer.
-        return redirect("quiz:question", item.attempt_id, item.position)
+            return see_other(own_page + "#feedback")
+        if review.shown(attempt, quiz_settings(attempt.lesson)) == review.NOTHING:
+            # Marked at the end: no feedback to show, so straight on to the next question.
+            messages.success(request, f"Your answer to question {item.position} is saved.")
+            return see_other(step_after(attempt, following))
+        # Post/Redirect/Get to the feedback, the page opening at the verdict.
+        return see_other(own_page + "#feedback")
     context = question_context(item, with_map=False, already=already, oob=True)
+    if "retry_form" not in context:  # a second try offered: the learner stays here
+        context.update(next_step(request, item, following))
     return TemplateResponse(request, "quiz/answer_response.html", context)
+
+
+def next_step(request: HttpRequest, item: AttemptItem, following: AttemptItem | None) -> dict:
+    """What "Next" shows, rendered now so that it needs no request (app.js swaps it in from
+    <template id="next-card">): the next open question's card as a GET of it renders it, with
+    the title and the two map entries that change, or after the last one the summary."""
+    attempt, lesson = item.attempt, item.attempt.lesson
+    step = {"next_url": step_after(attempt, following), "has_next_question": bool(following)}
+    if following is not None:
+        context = question_context(following, AnswerForm(following), with_map=False)
+        response = response_of(item)
+        context["map_entries"] = [
+            {
+                "position": item.position,
+                "response__id": response.pk,
+                "response__is_correct": response.is_correct,
+            },
+            {"position": following.position, "response__id": None, "response__is_correct": None},
+        ]
+        step["next_card"] = render_to_string("quiz/_next_card.html", context, request)
+        step["next_title"] = f"Question {following.position} · {lesson.title}"
+        return step
+    if attempt.answered_count >= attempt.question_total:
+        unanswered = []  # every question answered: no query for the list
+    else:
+        unanswered = list(
+            attempt.items.filter(response__isnull=True)
+            .order_by("position")
+            .values("position", "question__prompt")
+        )
+    step["next_card"] = render_to_string(
+        "quiz/summary.html#summary-page",
+        {"attempt": attempt, "lesson": lesson, "unanswered": unanswered},
+        request,
+    )
+    step["next_title"] = f"Review · {lesson.title}"
+    step["next_replace"] = "quiz-area"
+    return step
 
 
 def refuse(request: HttpRequest, item: AttemptItem, message: str, then: str = "") -> HttpResponse:
     """A clear message and no change, with 409 Conflict (app.js swaps it in for htmx)."""
     if not request.htmx:
         messages.error(request, message)
-        return redirect(then or reverse("quiz:results", args=[item.attempt_id]))
+        return see_other(then or reverse("quiz:results", args=[item.attempt_id]))
     return TemplateResponse(
         request, "quiz/refused.html", {"message": message, "item": item}, status=409
     )

@@ -58,17 +58,69 @@ document.addEventListener("htmx:timeout", showNotSaved);
 
 // After a swap, move focus to the new content's heading so keyboard and screen-reader
 // users land on the feedback or the next question.
-document.addEventListener("htmx:afterSettle", (event) => {
-  const target = event.detail.elt;
-  const heading = target.querySelector("[data-autofocus]") || target.querySelector("h1, legend, h2");
+function focusHeading(root) {
+  const heading = root.querySelector("[data-autofocus]") || root.querySelector("h1, legend, h2");
   if (heading) {
     if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: false });
   }
-});
+}
+document.addEventListener("htmx:afterSettle", (event) => focusHeading(event.detail.elt));
 
 document.addEventListener("htmx:beforeRequest", (event) => {
   const form = event.detail.elt.closest("form");
   const message = form && form.querySelector(".save-error");
   if (message) message.hidden = true;
+});
+
+// One round trip per question: the answer's response carries the next step (the next open
+// question's card, or the summary after the last) in <template id="next-card">, and "Next"
+// swaps it in without a request. Without the template the link works as before (htmx, or a
+// plain page load without JavaScript).
+function showNextCard(template) {
+  const content = template.content.cloneNode(true);
+  const swapped = [];
+  const whole = template.dataset.replace && document.getElementById(template.dataset.replace);
+  if (whole) {
+    // The summary: it takes the whole quiz area's place.
+    const parts = Array.from(content.children);
+    whole.replaceWith(...parts);
+    swapped.push(...parts);
+  } else {
+    // A question: each part (title, card, map entries) replaces the element with its id.
+    for (const part of Array.from(content.children)) {
+      const old = part.id && document.getElementById(part.id);
+      if (old) {
+        old.replaceWith(part);
+        swapped.push(part);
+      }
+    }
+  }
+  if (window.htmx) swapped.forEach((part) => window.htmx.process(part));
+  if (template.dataset.title) document.title = template.dataset.title;
+  // The same history entries htmx makes, so its popstate handler reloads the page a Back or
+  // Forward lands on (no history cache: the server renders it, as on a refresh).
+  history.replaceState({ htmx: true }, "", window.location.href);
+  history.pushState({ htmx: true, nextCard: true }, "", template.dataset.url);
+  focusHeading(document.getElementById("main") || document.body);
+}
+
+document.addEventListener(
+  "click",
+  (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return; // new tab…
+    const link = event.target.closest && event.target.closest("a[data-next]");
+    const template = document.getElementById("next-card");
+    if (!link || !template || template.dataset.url !== link.getAttribute("href")) return;
+    event.preventDefault();
+    event.stopPropagation(); // captured before htmx: the link's own hx-get must not run
+    showNextCard(template);
+  },
+  true,
+);
+
+// Without htmx's popstate handler (it reloads entries marked htmx), load the page the URL names.
+window.addEventListener("popstate", (event) => {
+  if (!window.htmx && event.state && event.state.nextCard) window.location.reload();
 });

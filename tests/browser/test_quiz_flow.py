@@ -495,8 +495,9 @@ def test_whole_quiz_works_without_javascript(live_server, student, nojs_page):
         correct_count += plan.correct
         with page.expect_navigation():
             answer_with_mouse(page, plan)
-        # Post/Redirect/Get: back on the question's own URL, now showing the feedback.
-        expect(page).to_have_url(f"{base}/attempts/{attempt_id}/{n}/")
+        # Post/Redirect/Get (303): back on the question's own URL, opening at the feedback.
+        expect(page).to_have_url(f"{base}/attempts/{attempt_id}/{n}/#feedback")
+        expect(page.locator("#feedback")).to_be_in_viewport()
         expect_feedback(page, plan)
         expect(page.locator("#quiz-progress")).to_have_text(f"{n} of {total} answered")
         expect(page.locator(f"#qm-{n} a.qm")).to_contain_text(

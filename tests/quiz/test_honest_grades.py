@@ -3,6 +3,7 @@ shows what, a second try for less credit, and passed kept apart from finished.""
 
 import math
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -62,6 +63,12 @@ def value_of(item: AttemptItem, *, right: bool) -> str:
         if by_id[pk].is_correct == right:
             return str(n)
     raise AssertionError("no such choice")
+
+
+def without_next_card(html: str) -> str:
+    """The answer's htmx response without the next question's card (app.js shows it on
+    "Next"): that card lists its own options, which in these quizzes are the same birds."""
+    return re.sub(r'<template id="next-card".*?</template>', "", html, flags=re.S)
 
 
 def answer_all(client, attempt, *, right: bool) -> None:
@@ -195,7 +202,7 @@ def test_under_the_defaults_a_failed_learner_finds_no_key_anywhere(client, stude
     attempt, _ = attempts.start_or_resume(student, lesson)
     item = attempt.items.select_related("question").get(position=1)
     during = client.post(url(attempt), {"choice": value_of(item, right=False)}, headers=HX)
-    html = during.content.decode()
+    html = without_next_card(during.content.decode())
     assert "Not quite" in html and "Show me where in the article" in html
     assert KEY not in html and EXPLANATION not in html and "Right answer" not in html
     assert KEY not in client.get(url(attempt)).content.decode()
@@ -208,9 +215,11 @@ def test_under_the_defaults_a_failed_learner_finds_no_key_anywhere(client, stude
     drill = Attempt.objects.get(is_practice=True)
     assert practice["Location"] == url(drill)
     drill_item = drill.items.select_related("question").get(position=1)
-    everything += client.post(
-        url(drill), {"choice": value_of(drill_item, right=False)}, headers=HX
-    ).content.decode()
+    everything += without_next_card(
+        client.post(
+            url(drill), {"choice": value_of(drill_item, right=False)}, headers=HX
+        ).content.decode()
+    )
     everything += client.get(url(drill)).content.decode()
     client.post(f"/attempts/{drill.pk}/finish/")
     everything += client.get(f"/attempts/{drill.pk}/results/").content.decode()
@@ -251,7 +260,7 @@ def test_each_review_option_decides_which_pages_show_it(client, part, timing):
     attempt, _ = attempts.start_or_resume(learner, lesson)
     item = attempt.items.select_related("question").get(position=1)
     card = client.post(url(attempt), {"choice": value_of(item, right=False)}, headers=HX)
-    assert (in_feedback in card.content.decode()) is during
+    assert (in_feedback in without_next_card(card.content.decode())) is during
 
     # After a failed attempt with one attempt left.
     client.post(url(attempt, 2), {"choice": value_of(attempt.items.get(position=2), right=False)})
@@ -336,9 +345,9 @@ def test_a_wrong_answer_sends_to_the_evidence_and_allows_one_more_try(client, st
     reading = client.get(evidence).content.decode()
     assert 'class="back-to-question" href="/attempts/' in reading and "<mark" in reading
 
-    # Second try, without JavaScript: Post/Redirect/Get to the same question.
+    # Second try, without JavaScript: Post/Redirect/Get (303) to the same question's verdict.
     second = client.post(url(attempt), {"try": "2", "retry-choice": value_of(item, right=True)})
-    assert second.status_code == 302 and second["Location"] == url(attempt)
+    assert second.status_code == 303 and second["Location"] == url(attempt) + "#feedback"
     page = client.get(url(attempt)).content.decode()
     assert "Right at the second try" in page and "Your first answer" in page
     response = Response.objects.get(item=item)
@@ -381,7 +390,7 @@ def test_second_try_wrong_again_and_no_third(client, student):
     ).content.decode()
     assert "✗</span> Not quite" in html and 'name="try"' not in html
     third = client.post(url(attempt), {"try": "2", "retry-choice": value_of(item, right=True)})
-    assert third.status_code == 302
+    assert third.status_code == 303
     response = Response.objects.get(item=item)
     assert (response.tries, response.is_correct, response.credit) == (2, False, 0)
 
@@ -573,5 +582,9 @@ PINNED = {
 
 
 def test_query_counts_are_pinned_and_constant(client):
+    from django.db import connection
+
     small, large = page_queries(client, 2), page_queries(client, 30)
-    assert small == large == PINNED
+    # On PostgreSQL an answer is one statement (quiz.attempts), not BEGIN, three and COMMIT.
+    pinned = {**PINNED, "answer": 8} if connection.vendor == "postgresql" else PINNED
+    assert small == large == pinned

@@ -9,6 +9,8 @@ from tests.factories import make_quiz, make_student
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|"x-csrftoken": "[^"]+"')
+# What "Next" will show (the next question's own card, with its options): not this feedback.
+NEXT_CARD = re.compile(r'<template id="next-card".*?</template>', re.S)
 
 
 @pytest.fixture
@@ -126,7 +128,8 @@ class TestQuestionPage:
 class TestAnswering:
     def test_no_js_post_redirect_get(self, client, quiz):
         response = client.post(url(quiz), {"choice": right_value(quiz)})
-        assert response.status_code == 302 and response["Location"] == url(quiz)
+        # 303 See Other to the feedback, the page opening at the verdict.
+        assert response.status_code == 303 and response["Location"] == url(quiz) + "#feedback"
         page = client.get(url(quiz)).content.decode()
         assert "Correct" in page and "Show me where in the article" in page
         assert "Next question" in page and 'href="/attempts/' in page
@@ -140,14 +143,17 @@ class TestAnswering:
         assert html.startswith("") and 'id="question-card"' in html
         # Right or wrong and where to look, but not the key: the learner may try again.
         assert "Not quite" in html and "Show me where in the article" in html
-        assert "Right answer" not in html and "Bees" not in html
+        assert '<template id="next-card" data-url="' + url(quiz, 2) + '"' in html
+        feedback = NEXT_CARD.sub("", html)  # the next question lists its own options
+        assert "Right answer" not in feedback and "Bees" not in feedback
         assert 'id="quiz-progress" class="progress" data-hx-swap-oob="true"' in html
         assert "1 of 5 answered" in html
         assert 'id="qm-1" data-hx-swap-oob="true"' in html and "qm--answered" in html
         assert 'id="live-region" data-hx-swap-oob="innerHTML"' in html
         end = quiz.items.get(position=1).question.evidence_end
         assert f"?hl=1.0-{end}&amp;back=%2Fattempts%2F{quiz.pk}%2F1%2F#p-1" in html
-        assert len(response.content) < 4096, len(response.content)
+        # The feedback and the next question's card (it saves "Next" its round trip).
+        assert len(response.content) < 6144, len(response.content)
 
     def test_feedback_partial_stays_small_for_long_quizzes(self, client, student):
         lesson, _ = make_quiz(n_choice=48)
@@ -156,7 +162,8 @@ class TestAnswering:
         attempt, _ = attempts.start_or_resume(student, lesson)
         response = client.post(url(attempt, 1), {"choice": "1"}, headers=HX)
         assert "feedback__title" in response.content.decode()
-        assert len(response.content) < 4096
+        assert 'id="next-card"' in response.content.decode()
+        assert len(response.content) < 6144  # the next card is one question, not the map
 
     @pytest.mark.parametrize(
         "data",
@@ -224,6 +231,7 @@ class TestAnswering:
         attempt, _ = attempts.start_or_resume(student, lesson)
         wrong = "1" if right_value(attempt) != "1" else "2"
         html = client.post(url(attempt), {"choice": wrong}, headers=HX).content.decode()
+        html = NEXT_CARD.sub("", html)  # the next question lists its own options
         assert "Answer saved" in html and "Right answer" not in html and "Bees" not in html
         assert "Correct" not in html and "Not quite" not in html
 
