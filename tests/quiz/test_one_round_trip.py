@@ -229,8 +229,16 @@ PINNED = {
 }
 
 
+def writes_saved() -> int:
+    """Queries the answer's writes take fewer than on SQLite (savepoint, two updates, insert,
+    release): on PostgreSQL they are one statement (quiz.attempts), inside the test's
+    transaction still wrapped in a savepoint and its release."""
+    return 2 if connection.vendor == "postgresql" else 0
+
+
 def test_answer_query_counts_are_pinned_and_constant(client):
-    assert answer_queries(client, 4) == answer_queries(client, 30) == PINNED
+    pinned = {name: n - writes_saved() for name, n in PINNED.items()}
+    assert answer_queries(client, 4) == answer_queries(client, 30) == pinned
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,8 +290,10 @@ def test_queries_by_question_type_and_questions_left_open(client):
         assert response.status_code == 200 and 'id="next-card"' in response.content.decode()
         return len(queries)
 
-    assert count(3, {"choice": "1"}) == 9  # the next is a blank: its form needs no options
+    saved = writes_saved()
+    # The next is a blank: its form needs no options.
+    assert count(3, {"choice": "1"}) == 9 - saved
     # A blank's accepted answers (to mark it) and the next question's choices: one query each.
-    assert count(4, {"text": "waggle dance"}) == 10
+    assert count(4, {"text": "waggle dance"}) == 10 - saved
     # The last, with questions 1 and 2 still open: one query lists them for the summary.
-    assert count(5, {"place_1": "1", "place_2": "2", "place_3": "3"}) == 10
+    assert count(5, {"place_1": "1", "place_2": "2", "place_3": "3"}) == 10 - saved
