@@ -7,8 +7,12 @@ With Redis sessions (REDIS_URL: the Redis cache and cached_db sessions) the sess
 disappears; the user row stays (below).
 """
 
+import copy
 import os
+import shutil
 import socket
+import subprocess
+import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -36,21 +40,62 @@ REDIS = {
 }
 
 
-def redis_running() -> bool:
+def redis_running(port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
             return True
     except OSError:
         return False
 
 
+@pytest.fixture(scope="session")
+def redis_port(tmp_path_factory):
+    """The Redis on 127.0.0.1:6379 when one runs; otherwise a real redis-server of our own on
+    a free port for the session (`make test` installs redis-server; never a skip)."""
+    if redis_running(6379):
+        yield 6379
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is missing: run scripts/ensure-system-deps (make test does)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path_factory.mktemp("redis")),
+        ],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if redis_running(port):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_sessions():
-    if not redis_running():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (it is on CI's machines)")
-        pytest.skip("no Redis on 127.0.0.1:6379 here")
-    with override_settings(**REDIS):
+def redis_sessions(redis_port):
+    redis = copy.deepcopy(REDIS)
+    redis["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{redis_port}/15"
+    with override_settings(**redis):
         from django.core.cache import cache
 
         yield cache

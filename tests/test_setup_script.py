@@ -40,11 +40,12 @@ def test_nothing_installed_names_both_packages_in_one_line(tmp_path, mode):
     assert len(lines) == 1, result.stderr
     assert "chromium" in lines[0]
     assert "default-jre-headless" in lines[0]
-    assert "apt-get install -y chromium default-jre-headless" in lines[0]
+    assert "apt-get install -y chromium default-jre-headless redis-server" in lines[0]
 
 
 def test_only_java_missing_names_only_java(tmp_path):
     fake_executable(tmp_path / "chromium")
+    fake_executable(tmp_path / "redis-server")
     result = run(tmp_path, "--check")
     assert result.returncode == 1
     assert "default-jre-headless" in result.stderr
@@ -54,6 +55,7 @@ def test_only_java_missing_names_only_java(tmp_path):
 def test_everything_present_is_silent_and_quick(tmp_path):
     fake_executable(tmp_path / "chromium")
     fake_executable(tmp_path / "java")
+    fake_executable(tmp_path / "redis-server")
     result = run(tmp_path)  # not --check: with everything there it must not reach apt-get
     assert result.returncode == 0, result.stderr
     assert result.stdout == result.stderr == ""
