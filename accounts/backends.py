@@ -3,8 +3,14 @@
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from config.prepared import INTEGER, PreparedQuery
 
 UserModel = get_user_model()
+
+# The signed-in user's row, read on every request: compiled once (see config.prepared).
+_user_by_id = PreparedQuery(lambda pk: UserModel._default_manager.filter(pk=pk), pk=INTEGER)
 
 
 def find_user(username: str):
@@ -40,6 +46,17 @@ class CaseInsensitiveModelBackend(ModelBackend):
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
+        return None
+
+    def get_user(self, user_id):
+        """ModelBackend's, with the query compiled once; a malformed id is nobody."""
+        try:
+            pk = UserModel._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        rows = _user_by_id(pk=pk)
+        if rows and self.user_can_authenticate(rows[0]):
+            return rows[0]
         return None
 
     async def aauthenticate(self, request, username=None, password=None, **kwargs):

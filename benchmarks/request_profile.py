@@ -59,6 +59,12 @@ parser.add_argument(
     help="probe the middleware as before this work (django-csp's CSPMiddleware, the old "
     "FirstPasswordMiddleware order)",
 )
+parser.add_argument(
+    "--demo",
+    action="store_true",
+    help="profile the demo lesson (setup_demo: the sample article, its feedback settings) "
+    "instead of a small factory quiz, and the no-JavaScript steps too",
+)
 parser.add_argument("--top", type=int, default=0, help="also print the top N functions")
 parser.add_argument("--json", help="write the figures to this file too")
 parser.add_argument("--pstats", help="dump each kind's cProfile stats to PREFIX-<kind>.pstats")
@@ -140,13 +146,34 @@ def build():
     from tests.factories import make_quiz
 
     call_command("migrate", verbosity=0)
-    lesson, _ = make_quiz()
-    QuizSettings.objects.create(lesson=lesson, shuffle_questions=False)
+    if ARGS.demo:
+        from courses.models import Lesson
+
+        call_command("setup_demo", verbosity=0)
+        lesson = Lesson.objects.published().get()
+        QuizSettings.objects.update_or_create(lesson=lesson, defaults={"shuffle_questions": False})
+    else:
+        lesson, _ = make_quiz()
+        QuizSettings.objects.create(lesson=lesson, shuffle_questions=False)
     learner = User.objects.create_user("learner", password="a-long-pass-phrase")
     attempt, _ = attempts.start_or_resume(learner, lesson)
+    # Question 2 stays answered: the page of its feedback is what a learner sees after answering.
+    item = attempt.items.select_related("attempt", "question").get(position=2)
+    attempts.record_answer(item, answer_for(item.question))
     client = Client()
     client.force_login(learner)
     return attempt, client
+
+
+def answer_for(question):
+    from quiz.grading import Answer, correct_order
+    from quiz.models import QuestionType
+
+    if question.type == QuestionType.FILL_BLANK:
+        return Answer(text=question.accepted_answers.first().text)
+    if question.type == QuestionType.SEQUENCE:
+        return Answer(order=tuple(correct_order(question)))
+    return Answer(choice=question.choices.filter(is_correct=True).first())
 
 
 def reset(attempt) -> None:
@@ -173,7 +200,19 @@ def make_steps(attempt, client):
         reply = client.post(url, {"choice": "1"}, headers=HX)
         assert reply.status_code == 200 and b"feedback" in reply.content, reply.status_code
 
-    return {"GET question (page)": get_full, "GET question (htmx)": get_hx, "POST answer": post_hx}
+    steps = {"GET question (page)": get_full, "GET question (htmx)": get_hx, "POST answer": post_hx}
+    if ARGS.demo:
+
+        def post_plain():
+            reply = client.post(url, {"choice": "1"})
+            assert reply.status_code == 303, reply.status_code
+
+        def get_feedback():
+            reply = client.get(f"/attempts/{attempt.pk}/2/")
+            assert reply.status_code == 200 and b'id="feedback"' in reply.content
+
+        steps |= {"POST answer (no JS)": post_plain, "GET feedback (page)": get_feedback}
+    return steps
 
 
 def function_cumtime(stats: pstats.Stats, match) -> float:
@@ -343,7 +382,7 @@ def compare(attempt, rounds: int = 10) -> dict:
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
         redis = {
-            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+            "SESSION_ENGINE": "config.sessions.cached",
             "CACHES": {
                 "default": {
                     "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -10,8 +10,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -26,6 +26,7 @@ from . import attempts, review
 from .draft_editing import DraftEditor, refusal
 from .forms import AnswerForm
 from .grading import correct_order, is_correct, key_text
+from .loading import item_for_learner, items_for_answer, items_for_map
 from .models import (
     Attempt,
     AttemptItem,
@@ -64,120 +65,6 @@ def learner_required(view):
 def quiz_view(view):
     """The decorators every attempt page shares: learner only, no caching, varies on htmx."""
     return learner_required(never_cache(vary_on_headers("HX-Request")(view)))
-
-
-def items_for_map(attempt: Attempt) -> list[dict]:
-    """Position and answered state of every item: one small query for the question map."""
-    return list(
-        attempt.items.order_by("position").values(
-            "position", "response__id", "response__is_correct"
-        )
-    )
-
-
-# The columns the question page and the answer round trip use: naming them keeps the one
-# joined query small to build and to read (the answer endpoint is the app's hot path).
-ITEM_PAGE_COLUMNS = [
-    "position",
-    "choice_order",
-    "question_id",
-    *(
-        f"attempt__{f}"
-        for f in (
-            "learner_id",
-            "lesson_id",
-            "number",
-            "is_practice",
-            "feedback_mode",
-            "pass_mark",
-            "retry_penalty",
-            "finished_at",
-            "correct_count",
-            "marks",
-            "answered_count",
-            "question_total",
-        )
-    ),
-    "attempt__lesson__title",
-    "attempt__lesson__slug",
-    "attempt__lesson__published",
-    *(f"attempt__lesson__quiz_settings__review_{part}" for part in review.DEFAULT_TIMINGS),
-    "attempt__lesson__course_id",
-    "attempt__lesson__course__slug",
-    *(
-        f"question__{f}"
-        for f in (
-            "lesson_id",
-            "type",
-            "prompt",
-            "explanation",
-            "evidence_paragraph",
-            "evidence_start",
-            "evidence_end",
-            "evidence_quote",
-            "evidence_missing",  # these two decide whether the link highlights the sentence
-            "evidence_check",
-        )
-    ),
-    *(
-        f"response__{f}"
-        for f in ("item_id", "choice_id", "text", "order", "is_correct", "tries", "first_try")
-    ),
-    "response__choice__text",
-    "response__choice__is_correct",
-]
-
-
-def item_page_queryset():
-    return AttemptItem.objects.select_related(
-        "attempt__lesson__course",
-        "attempt__lesson__quiz_settings",
-        "question",
-        "response__choice",
-    ).only(*ITEM_PAGE_COLUMNS)
-
-
-def load_options(questions) -> None:
-    """Only what each type of question uses: its choices or its accepted answers (one query
-    for each kind present, whatever the number of questions)."""
-    blanks = [q for q in questions if q.type == QuestionType.FILL_BLANK]
-    others = [q for q in questions if q.type != QuestionType.FILL_BLANK]
-    if blanks:
-        prefetch_related_objects(blanks, "accepted_answers")
-    if others:
-        prefetch_related_objects(others, "choices")
-
-
-def item_for_learner(request, attempt_id: int, n: int) -> AttemptItem:
-    item = get_object_or_404(
-        item_page_queryset(), attempt_id=attempt_id, attempt__learner=request.user, position=n
-    )
-    item.question.lesson = item.attempt.lesson  # already loaded: evidence links need no query
-    load_options([item.question])
-    return item
-
-
-def items_for_answer(request, attempt_id: int, n: int) -> tuple[AttemptItem, AttemptItem | None]:
-    """Item `n` and the next item still open after it (None: none is), in the one joined query
-    of the question page (one more row), and both questions' options in one query more."""
-    rows = list(
-        item_page_queryset()
-        .filter(attempt_id=attempt_id, attempt__learner=request.user)
-        .filter(Q(position=n) | Q(position__gt=n, response__isnull=True))
-        .order_by("position")[:2]
-    )
-    if not rows or rows[0].position != n:
-        raise Http404("No such question in your attempts.")
-    item, following = rows[0], (rows[1] if len(rows) > 1 else None)
-    item.question.lesson = item.attempt.lesson
-    questions = [item.question]
-    if following is not None:
-        following.attempt = item.attempt  # the same attempt, whose counts this answer changes
-        following.question.lesson = item.attempt.lesson
-        if following.question.type != QuestionType.FILL_BLANK:  # a blank's form needs none
-            questions.append(following.question)
-    load_options(questions)
-    return item, following
 
 
 def response_of(item: AttemptItem):
@@ -325,7 +212,7 @@ WITHDRAWN = "Your teacher has taken this lesson down for now: your answers so fa
 def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     if request.method == "POST":  # only a POST is an answer
         return answer(request, attempt_id, n)
-    item = item_for_learner(request, attempt_id, n)
+    item = item_for_learner(request.user, attempt_id, n)
     attempt = item.attempt
     if attempt.is_finished:
         return redirect("quiz:results", attempt.pk)
@@ -338,7 +225,7 @@ def question(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
 
 def answer(request: HttpRequest, attempt_id: int, n: int) -> HttpResponse:
     # The next open question comes with the item, for the answer's "Next" (see answered).
-    item, following = items_for_answer(request, attempt_id, n)
+    item, following = items_for_answer(request.user, attempt_id, n)
     attempt = item.attempt
     if attempt.is_finished:
         return refuse(request, item, "This attempt is finished: your answers can no longer change.")

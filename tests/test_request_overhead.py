@@ -36,7 +36,7 @@ REDIS = {
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     },
-    "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+    "SESSION_ENGINE": "config.sessions.cached",
 }
 
 
