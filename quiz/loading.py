@@ -124,10 +124,10 @@ _map = PreparedQuery(
 )
 
 
-def items_for_map(attempt) -> list[dict]:
-    """Position and answered state of every item: one small query for the question map."""
+def items_for_map(attempt) -> list[tuple[int, bool, bool | None]]:
+    """(position, answered, correct) of every item: one small query for the question map."""
     return [
-        {"position": position, "response__id": response, "response__is_correct": correct}
+        (position, response is not None, correct)
         for position, response, correct in _map(attempt=attempt.pk)
     ]
 

@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from courses.models import Course, Lesson
 
-from . import attempts, review
+from . import attempts, question_map, review
 from .draft_editing import DraftEditor, refusal
 from .forms import AnswerForm
 from .grading import correct_order, is_correct, key_text
@@ -101,7 +101,11 @@ def question_context(
         shown = dataclasses.replace(shown, answer=False, explanation=False)
     # After an answer only this item's map entry changes (htmx out-of-band), so the answer
     # response skips the query for the whole map.
-    entries = items_for_map(attempt) if with_map else []
+    if with_map:
+        rows = items_for_map(attempt)
+    else:
+        rows = [(item.position, response is not None, response and response.is_correct)]
+    entries = question_map.entries(attempt.pk, rows, item.position, shown.correctness)
     context = {
         "attempt": attempt,
         "lesson": attempt.lesson,
@@ -111,14 +115,8 @@ def question_context(
         "form": form if response is None else None,
         "shown": shown,
         "answer_when": review.when_text(review.timings(settings)["answer"]),
-        "map": entries,
-        "map_entry": entries[item.position - 1]
-        if with_map
-        else {
-            "position": item.position,
-            "response__id": response and response.pk,
-            "response__is_correct": response and response.is_correct,
-        },
+        "map": entries if with_map else [],
+        "map_entry": entries[item.position - 1] if with_map else entries[0],
         "next_url": next_url(attempt, item.position),
         "has_next_question": item.position < attempt.question_total,
         "evidence_href": question.evidence_url(
@@ -317,15 +315,13 @@ def next_step(request: HttpRequest, item: AttemptItem, following: AttemptItem | 
     step = {"next_url": step_after(attempt, following), "has_next_question": bool(following)}
     if following is not None:
         context = question_context(following, AnswerForm(following), with_map=False)
-        response = response_of(item)
-        context["map_entries"] = [
-            {
-                "position": item.position,
-                "response__id": response.pk,
-                "response__is_correct": response.is_correct,
-            },
-            {"position": following.position, "response__id": None, "response__is_correct": None},
+        rows = [
+            (item.position, True, response_of(item).is_correct),
+            (following.position, False, None),
         ]
+        context["map_entries"] = question_map.entries(
+            attempt.pk, rows, following.position, context["shown"].correctness
+        )
         step["next_card"] = render_to_string("quiz/_next_card.html", context, request)
         step["next_title"] = f"Question {following.position} · {lesson.title}"
         return step

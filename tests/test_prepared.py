@@ -109,11 +109,14 @@ def test_options_are_attached_as_prefetch_would_and_filters_still_query(attempt)
 
 
 def test_map_rows(attempt):
-    assert loading.items_for_map(attempt) == list(
-        attempt.items.order_by("position").values(
+    expected = [
+        (row["position"], row["response__id"] is not None, row["response__is_correct"])
+        for row in attempt.items.order_by("position").values(
             "position", "response__id", "response__is_correct"
         )
-    )
+    ]
+    assert loading.items_for_map(attempt) == expected
+    assert expected[0] == (1, True, True) and expected[1] == (2, False, None)
 
 
 def test_compiled_once_per_thread():
