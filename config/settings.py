@@ -198,6 +198,12 @@ if os.environ.get("DATABASE_URL"):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             f"-c lock_timeout={lock_ms} -c statement_timeout={lock_ms * 3}"
         )
+        # The hot path's fixed statements (config.prepared) are prepared on the server, once
+        # per connection: planning them cost PostgreSQL more than running them. Everything
+        # else stays client-side bound, never prepared. DJANGO_DB_PREPARE=0 turns it off, as
+        # a PgBouncer in transaction pooling mode needs (docs/deployment.md).
+        if env_bool("DJANGO_DB_PREPARE", default=True):
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
         # DJANGO_DB_POOL=MIN[,MAX]: a psycopg_pool of MIN..MAX connections per app process
         # (docs/deployment.md). The pool keeps the connections, so CONN_MAX_AGE must be 0; a
         # request waits at most the lock timeout for a free one, then "not saved — try again".
@@ -226,9 +232,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "courses:course_list"
 LOGOUT_REDIRECT_URL = "courses:course_list"
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en-gb"  # British date formats; the app is written in English only,
 TIME_ZONE = "UTC"
-USE_I18N = True
+USE_I18N = False  # so no translation machinery on every rendered variable
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -240,7 +246,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or env_bool("DJANGO_PLAIN_STATIC")
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.storage.StaticFilesStorage"  # WhiteNoise's, URLs memoised
         )
     },
 }

@@ -177,3 +177,28 @@ def test_backend_get_user():
     user.is_active = False
     user.save()
     assert backend.get_user(user.pk) is None
+
+
+def test_on_postgresql_the_statement_is_prepared_once_on_the_server(attempt):
+    if connection.vendor != "postgresql":
+        # SQLite has no server: the same call runs the compiled SQL (the tests above).
+        assert loading._item(attempt=attempt.pk, learner=attempt.learner.pk, position=1)
+        return
+    learner = attempt.learner
+    expected = [
+        field_values(i)
+        for i in loading.item_page_queryset().filter(
+            attempt_id=attempt.pk, attempt__learner=learner
+        )
+    ]
+    for _ in range(3):  # not logging queries here: the server-bound, prepared path
+        got = [
+            field_values(item)
+            for position in range(1, 6)
+            for item in loading._item(attempt=attempt.pk, learner=learner.pk, position=position)
+        ]
+        assert got == expected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert sum('FROM "quiz_attemptitem"' in statement for statement in prepared) == 1
