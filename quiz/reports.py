@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import statistics
@@ -31,8 +32,10 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db import connections
+from django.db.models import Aggregate, Count, F, Func, Q, QuerySet, TextField
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -314,48 +317,129 @@ def _group_edge(bands: list[tuple[int, _Band]], size: int) -> tuple[int, int | N
     return correct, None, 0  # never reached: size <= answers
 
 
-def answer_groups(lesson: Lesson, learners=None) -> list[tuple]:
-    """Every stored answer to the lesson's questions (of `learners`; None: all), counted in the
-    database by what the report needs: (question id, choice id, typed text, order, right,
-    the attempt's right answers, its questions, whether it is graded, count). One query, of a
-    few hundred rows however many learners: the report passes it to both `question_stats` and
-    `stale_questions` (``groups=``), so the answers are read once."""
-    graded = ExpressionWrapper(
-        Q(
-            item__attempt__lesson=lesson,
-            item__attempt__is_practice=False,
-            item__attempt__finished_at__isnull=False,
-        ),
-        output_field=BooleanField(),
-    )
-    return list(
-        restrict(
-            Response.objects.filter(item__question__lesson=lesson),
-            learners,
-            "item__attempt__learner",
+class _AnswerToken(Func):
+    """One answer as a line of text: ``question,choice,right,[text, order]`` (the last part
+    JSON, which escapes line breaks: a token never contains one)."""
+
+    output_field = TextField()
+
+    def __init__(self, question, choice, text, order, right):
+        super().__init__(question, choice, right, text, order)
+
+    def as_sql(self, compiler, connection, **extra):
+        params: list = []
+        compiled = [compiler.compile(expression) for expression in self.source_expressions]
+        question, choice, right, text, order = (sql for sql, _ in compiled)
+        for _, p in compiled:
+            params += p
+        if connection.vendor == "postgresql":
+            sql = (
+                f"concat_ws(',', {question}, coalesce({choice}::text, ''), "
+                f"CASE WHEN {right} THEN 1 ELSE 0 END, json_build_array({text}, {order})::text)"
+            )
+        else:  # a plain CASE here costs SQLite more than the JSON of every answer
+            sql = (
+                f"({question} || ',' || ifnull({choice}, '') || ',' || {right} || ',' || "
+                f"json_array({text}, {order}))"
+            )
+        return sql, params
+
+
+class _Lines(Aggregate):
+    """Strings joined by line breaks (GROUP_CONCAT / STRING_AGG)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"STRING_AGG({sql}, E'\\n')", params
+        return f"GROUP_CONCAT({sql}, char(10))", params
+
+
+def _parse_token(token: str) -> tuple:
+    """(question id, choice id, typed text, order, right) of an `_AnswerToken`."""
+    question, choice, right, rest = token.split(",", 3)
+    text, order = json.loads(rest)
+    if isinstance(order, str):  # SQLite keeps a JSONField as its JSON text
+        order = json.loads(order)
+    return int(question), int(choice) if choice else None, text, order, right == "1"
+
+
+class AnswerGroups(list):
+    """`answer_groups`' rows; also keeps each attempt's answer lines (`attempts`: attempt id,
+    right answers, questions, graded, lines; `parsed`: line → answer) so that `question_stats`
+    finds the upper–lower groups' edges without another query."""
+
+    attempts: list[tuple[int, int, int, bool, list[str]]]
+    parsed: dict[str, tuple]
+
+
+def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
+    """Every stored answer to the lesson's questions in its attempts (of `learners`; None:
+    all), counted by what the report needs: (question id, choice id, typed text, order, right,
+    the attempt's right answers, its questions, whether it is graded, count). One query,
+    however many learners: the report passes it to both `question_stats` and
+    `stale_questions` (``given=``), so the answers are read once.
+
+    The database returns one row per attempt with its answers as short lines of text, read
+    straight through the attempts and their items in attempt order: SQLite then needs no sort
+    of the (attempts × questions) answers, the slow part of a GROUP BY over every answer. The
+    counting is done here over the distinct lines."""
+    attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
+    rows = (
+        attempts.filter(
+            items__question__lesson=lesson,
+            items__response__isnull=False,
         )
         .order_by()
-        .annotate(graded=graded)
-        .values_list(
-            "item__question_id",
-            "choice_id",
-            "text",
-            "order",
-            "is_correct",
-            "item__attempt__correct_count",
-            "item__attempt__question_total",
-            "graded",
+        .values_list("learner_id", "pk", "correct_count", "question_total", "is_practice")
+        .annotate(
+            done=Count("finished_at"),
+            answers=_Lines(
+                _AnswerToken(
+                    F("items__question_id"),
+                    F("items__response__choice_id"),
+                    F("items__response__text"),
+                    F("items__response__order"),
+                    F("items__response__is_correct"),
+                )
+            ),
         )
-        .annotate(n=Count("pk"))
     )
+    counts: defaultdict[tuple, Counter] = defaultdict(Counter)
+    raw = []
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. nobody visible: what the queryset would give, no query
+        sql = None
+    fetched = []
+    if sql is not None:
+        with connections[rows.db].cursor() as cursor:  # plain values: no converters per row
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+    for _, attempt_id, correct, total, is_practice, done, answers in fetched:
+        lines = answers.split("\n")
+        graded = bool(done) and not is_practice
+        counts[(correct, total, graded)].update(lines)
+        raw.append((attempt_id, correct, total, graded, lines))
+    parsed: dict[str, tuple] = {}
+    result = AnswerGroups()
+    for (correct, total, graded), lines in counts.items():
+        for line, n in lines.items():
+            if line not in parsed:
+                parsed[line] = _parse_token(line)
+            result.append((*parsed[line], correct, total, graded, n))
+    result.attempts, result.parsed = raw, parsed  # lines read back only where needed
+    return result
 
 
 def question_stats(
     lesson: Lesson, learners=None, given: list[tuple] | None = None
 ) -> list[QuestionStat]:
     """Item analysis of each published question answered in graded attempts (by `learners`;
-    None: everyone). Four queries (three while no question has five answers), whatever the
-    number of learners; one fewer with `given`, the `answer_groups` of the same learners.
+    None: everyone). Three queries, whatever the number of learners: questions, choices and
+    the answers (`answer_groups`); two with `given`, the `answer_groups` of the same learners.
 
     Discrimination is the corrected point-biserial: the Pearson correlation between the item
     (1 right, 0 wrong) and the attempt's score on its *other* questions, as a share
@@ -363,11 +447,11 @@ def question_stats(
     Every graded attempt is one observation (a learner with two attempts counts twice).
     Unanswered items of a finished attempt are not answers: they count only in its score.
 
-    The answers are counted in the database, grouped by question, the attempt's score (right
-    answers of how many questions), right or wrong and choice: a few hundred rows however many
-    learners, from which every figure follows exactly. Only the upper–lower index needs single
-    answers, where its groups' edges cut through the answers of one score (ties fall by attempt
-    id): those of that score alone are fetched.
+    The answers come counted by question, the attempt's score (right answers of how many
+    questions), right or wrong and choice: a few hundred groups however many learners, from
+    which every figure follows exactly. Only the upper–lower index needs single answers, where
+    its groups' edges cut through the answers of one score (ties fall by attempt id): those
+    are taken from the attempts' rows `answer_groups` keeps, in attempt id order.
     """
     questions = list(
         Question.objects.published()
@@ -386,37 +470,16 @@ def question_stats(
     ):
         choices_by_question[row["question_id"]].append(row)
 
-    answered = restrict(
-        Response.objects.filter(
-            item__question_id__in=ids,
-            item__attempt__lesson=lesson,
-            item__attempt__is_practice=False,
-            item__attempt__finished_at__isnull=False,
-        ),
-        learners,
-        "item__attempt__learner",
-    )
     if given is None:
-        given = (
-            answered.order_by()
-            .values_list(
-                "item__question_id",
-                "item__attempt__correct_count",
-                "item__attempt__question_total",
-                "is_correct",
-                "choice_id",
-            )
-            .annotate(n=Count("pk"))
-        )
-    else:
-        published = set(ids)
-        given = [
-            (question_id, attempt_correct, total, is_right, choice_id, n)
-            for question_id, choice_id, _, _, is_right, attempt_correct, total, graded, n in given
-            if graded and question_id in published
-        ]
+        given = answer_groups(lesson, learners)
+    published = set(ids)
+    graded_answers = [
+        (question_id, attempt_correct, total, is_right, choice_id, n)
+        for question_id, choice_id, _, _, is_right, attempt_correct, total, graded, n in given
+        if graded and question_id in published
+    ]
     groups: dict[int, list[tuple]] = defaultdict(list)
-    for question_id, *group in given:
+    for question_id, *group in graded_answers:
         groups[question_id].append(group)
 
     # The score bands of each question, and where the upper and lower groups' edges fall.
@@ -439,33 +502,28 @@ def question_stats(
                 _group_edge(ordered, size),
                 _group_edge(ordered[::-1], size),
             )
-    # The answers of the edge bands, by attempt id: one query for every question.
+    # The answers of the edge bands, by attempt id (ties at an edge fall by attempt id).
     edge_answers: dict[tuple[int, int], list[bool]] = defaultdict(list)
-    wanted, scores = Q(), set()
-    for question_id, (_, (_, low, _), (_, high, _)) in edges.items():
-        for score in {low, high} - {None}:
-            for attempt_correct, total in bands_by_question[question_id][score].pairs:
-                scores.add(attempt_correct)
-                wanted |= Q(
-                    item__question_id=question_id,
-                    item__attempt__correct_count=attempt_correct,
-                    item__attempt__question_total=total,
-                )
-    if edges:
-        # The attempts' scores first: the database skips the other attempts' answers early.
-        for question_id, attempt_correct, total, is_right in (
-            answered.filter(item__attempt__correct_count__in=sorted(scores))
-            .filter(wanted)
-            .order_by("item__attempt_id")
-            .values_list(
-                "item__question_id",
-                "item__attempt__correct_count",
-                "item__attempt__question_total",
-                "is_correct",
-            )
-        ):
-            key = (question_id, _score_percent(attempt_correct, total))
-            edge_answers[key].append(is_right)
+    wanted = {
+        (question_id, score)
+        for question_id, (_, (_, low, _), (_, high, _)) in edges.items()
+        for score in (low, high)
+        if score is not None
+    }
+    if wanted:
+        if not isinstance(given, AnswerGroups):  # plain rows: the attempts' answers are needed
+            given = answer_groups(lesson, learners)
+        scores = {score for _, score in wanted}
+        edge_attempts = sorted(
+            (attempt_id, score, lines)
+            for attempt_id, attempt_correct, total, graded, lines in given.attempts
+            if graded and (score := _score_percent(attempt_correct, total)) in scores
+        )
+        for _, score, lines in edge_attempts:
+            for line in lines:
+                question_id, _, _, _, is_right = given.parsed[line]
+                if (question_id, score) in wanted:
+                    edge_answers[(question_id, score)].append(is_right)
 
     stats = []
     for question in questions:
@@ -566,7 +624,8 @@ def learner_page(
     learners: their names (`learner_list`), then the page's rows."""
     paginator = Paginator(learner_list(lesson, learners, search), per_page)
     current = paginator.get_page(page)
-    current.object_list = learner_rows(lesson, learners, only=[pk for pk, _ in current.object_list])
+    # The page's ids come from the visible learners already: no second scoping subquery.
+    current.object_list = learner_rows(lesson, None, only=[pk for pk, _ in current.object_list])
     return current
 
 

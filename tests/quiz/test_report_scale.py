@@ -210,11 +210,11 @@ def test_query_count_does_not_grow_with_learners(client, db):
     assert counts[0] == counts[1] == counts[2] == counts[3], counts
     # Pinned: session, user, the user's and their groups' permissions, lesson; the learners'
     # names, the page's progress and attempt counts; the summary's settings, attempts by kind,
-    # learners, grades by value and graded attempts without a kept grade; the answers counted
-    # by group (for the item analysis and the stale-key check); questions, choices, the
-    # upper–lower groups' edges; the questions, choices and accepted answers of the stale-key
+    # learners, grades by value and graded attempts without a kept grade; the answers, one row
+    # per attempt (for the item analysis, its upper–lower groups' edges and the stale-key
+    # check); questions, choices; the questions, choices and accepted answers of the stale-key
     # check.
-    assert counts[0] == 20, counts
+    assert counts[0] == 19, counts
 
 
 # ---------------------------------------------------------------------------------------------
