@@ -217,10 +217,10 @@ def ratio(numerator: float | None, denominator: float | None, digits: int = 3) -
 
 def auto_pool(concurrency: int, duration: float, warm_up: float, questions: int = 5) -> int:
     """Pre-opened attempts for the two answer loops and their warm-ups: concurrency x 40, or
-    enough for 100 answers/s over all of them, whichever is more (the demo quiz asks 5
-    questions per attempt; a pool that runs out is reported, attempt_pool_exhausted)."""
+    enough for 300 answers/s over all of them, whichever is more (the demo quiz asks 5
+    questions per attempt; a pool that runs out breaks the run: its loop measured nothing)."""
     seconds = 2 * (duration + warm_up)
-    return max(concurrency * 40, math.ceil(seconds * 100 / questions) + 2 * concurrency)
+    return max(concurrency * 40, math.ceil(seconds * 300 / questions) + 2 * concurrency)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1005,6 +1005,11 @@ def main() -> int:
     results["machine_busy_cpu_s"] = round(machine_busy_seconds() - busy_before, 1)
     broken = broken or "; ".join(
         f"{k}: {v['broken']}" for k, v in results["databases"].items() if v.get("broken")
+    )
+    broken = broken or "; ".join(
+        f"{k}: the pre-opened attempts ran out (a loop measured too little); raise --pool"
+        for k, v in results["databases"].items()
+        if v.get("attempt_pool_exhausted")
     )
     if broken:
         results["broken"] = broken

@@ -72,7 +72,7 @@ class _Plan:
     annotations: tuple = ()
 
 
-def _cursor(connection):
+def cursor_for(connection):
     """A cursor through Django's wrapper (error translation, execute wrappers); on
     PostgreSQL with prepared statements allowed, a server-binding one. Not while queries are
     logged (DEBUG, tests counting them): a server-bound statement leaves no SQL text for the
@@ -182,7 +182,7 @@ class PreparedQuery:
         for index, name, wrap in plan.slots:
             value = self._adapt(plan.connection, name, values[name])
             params[index] = value if type(value) is wrap else wrap(value)
-        with _cursor(plan.connection) as cursor:
+        with cursor_for(plan.connection) as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         if plan.truncate:

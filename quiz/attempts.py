@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, signals
 from django.utils import timezone
 
+from config.prepared import cursor_for
 from courses.models import Lesson
 
 from . import gates
@@ -331,7 +332,8 @@ def _record_in_one_statement(item: AttemptItem, response: Response, correct: boo
     )
     params = [int(correct), int(correct), item.attempt_id, _now_for_db(), *values]
     atomic = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with atomic, connection.cursor() as cursor:
+    # Prepared on the server once per connection, like the page's queries (config.prepared).
+    with atomic, cursor_for(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -133,7 +133,7 @@ def test_other_processes_cpu_is_what_is_left_of_the_machine():
 
 
 def test_pool_is_enough_for_both_loops():
-    assert auto_pool(8, 15, 3) == 36 * 100 // 5 + 16  # 5 questions an attempt, 100 answers/s
+    assert auto_pool(8, 15, 3) == 36 * 300 // 5 + 16  # 5 questions an attempt, 300 answers/s
     assert auto_pool(8, 1, 0) == 8 * 40
 
 

@@ -198,7 +198,28 @@ def test_on_postgresql_the_statement_is_prepared_once_on_the_server(attempt):
             for item in loading._item(attempt=attempt.pk, learner=learner.pk, position=position)
         ]
         assert got == expected
+    prepared = prepared_on_server()
+    assert sum('FROM "quiz_attemptitem"' in statement for statement in prepared) == 1
+
+
+def prepared_on_server() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert sum('FROM "quiz_attemptitem"' in statement for statement in prepared) == 1
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_on_postgresql_the_answer_statement_is_prepared_and_keeps_its_rules(attempt):
+    item = attempt.items.select_related("attempt", "question").get(position=2)
+    choice = item.question.choices.get(is_correct=True)
+    recorded = attempts.record_answer(item, Answer(choice=choice))  # not logging queries
+    assert recorded.created and recorded.response.pk
+    if connection.vendor == "postgresql":
+        assert any(s.startswith("WITH opened AS") for s in prepared_on_server())
+    # A second answer is refused by the database (psycopg then forgets what it prepared, as
+    # after any rollback, and prepares again when next needed).
+    again = attempts.record_answer(item, Answer(choice=choice))
+    assert not again.created and again.response.pk == recorded.response.pk
+    attempt.refresh_from_db()
+    assert (attempt.answered_count, attempt.correct_count) == (2, 2)
+    third = attempt.items.select_related("attempt", "question").get(position=3)
+    assert attempts.record_answer(third, Answer(choice=third.question.choices.first())).created
