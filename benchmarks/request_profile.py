@@ -1,6 +1,6 @@
 """CPU cost of one question GET and one answer POST, in-process, through the whole stack.
 
-Usage: .venv/bin/python benchmarks/request_profile.py [--n 500] [--redis] [--top 0]
+Usage: .venv/bin/python benchmarks/request_profile.py [--n 500] [--redis] [--top 0] [--demo]
        .venv/bin/python benchmarks/request_profile.py --compare [--n 1000]   (A/B, see below)
 
 Sets up a fresh temporary database (SQLite in a temp dir; with DATABASE_URL=postgres://… a
@@ -8,6 +8,10 @@ throw-away `bench_<pid>` database on that server, dropped afterwards), a signed-
 an open attempt at a 5-question quiz, then times N question GETs (full page and htmx partial)
 and N htmx answer POSTs through `django.test.Client`, which runs every middleware. Each answer
 is removed again (untimed) so every POST answers the same fresh item of an unchanged attempt.
+
+`--demo` profiles the demo lesson (the sample article, its 5 questions and feedback settings)
+instead of a small factory quiz, and adds the no-JavaScript steps: the plain answer POST (its
+303) and the page of a question's feedback.
 
 Printed per request kind: CPU ms (time.process_time), queries, and a breakdown:
 - each middleware's own time (probes between the middleware; a middleware that first touches

@@ -8,17 +8,31 @@ nested {% if %}s and {% url %}s cost more to render than the rest of the card.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
-_MARKER = 987654321  # a position no attempt has, replaced by each entry's own
+_ATTEMPT, _POSITION = 987654321, 876543219  # values no real address holds
+
+
+@lru_cache(maxsize=8)
+def _question_url_parts(script_prefix: str) -> tuple[str, str, str]:
+    pattern = reverse("quiz:question", args=[_ATTEMPT, _POSITION])
+    head, _, rest = pattern.partition(str(_ATTEMPT))
+    middle, _, tail = rest.partition(str(_POSITION))
+    return head, middle, tail
+
+
+def question_url(attempt_id: int, position: int) -> str:
+    """reverse("quiz:question", args=[attempt_id, position]), from one reverse() per process
+    (and script prefix): a question page and an answer want this address half a dozen times."""
+    head, middle, tail = _question_url_parts(get_script_prefix())
+    return f"{head}{attempt_id}{middle}{position}{tail}"
 
 
 def question_urls(attempt_id: int):
-    """`url(n)`: the address of question n of this attempt, from one reverse()."""
-    pattern = reverse("quiz:question", args=[attempt_id, _MARKER])
-    head, _, tail = pattern.rpartition(str(_MARKER))
-    return lambda position: f"{head}{position}{tail}"
+    """`url(n)`: the address of question n of this attempt."""
+    return lambda position: question_url(attempt_id, position)
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,7 @@ def question_context(
     else:
         rows = [(item.position, response is not None, response and response.is_correct)]
     entries = question_map.entries(attempt.pk, rows, item.position, shown.correctness)
+    own_url = question_map.question_url(attempt.pk, item.position)
     context = {
         "attempt": attempt,
         "lesson": attempt.lesson,
@@ -117,11 +118,10 @@ def question_context(
         "answer_when": review.when_text(review.timings(settings)["answer"]),
         "map": entries if with_map else [],
         "map_entry": entries[item.position - 1] if with_map else entries[0],
+        "question_url": own_url,  # where its forms post
         "next_url": next_url(attempt, item.position),
         "has_next_question": item.position < attempt.question_total,
-        "evidence_href": question.evidence_url(
-            back=reverse("quiz:question", args=[attempt.pk, item.position])
-        ),
+        "evidence_href": question.evidence_url(back=own_url),
         "retry_credit": 100 - attempt.retry_penalty,
         **extra,
     }
@@ -152,7 +152,7 @@ def given_text(item: AttemptItem, response, *, first: bool = False) -> str:
 
 def next_url(attempt: Attempt, position: int) -> str:
     if position < attempt.question_total:
-        return reverse("quiz:question", args=[attempt.pk, position + 1])
+        return question_map.question_url(attempt.pk, position + 1)
     return reverse("quiz:summary", args=[attempt.pk])
 
 
@@ -199,7 +199,7 @@ def first_open_question(attempt: Attempt) -> str:
     )
     if position is None:
         return reverse("quiz:summary", args=[attempt.pk])
-    return reverse("quiz:question", args=[attempt.pk, position])
+    return question_map.question_url(attempt.pk, position)
 
 
 WITHDRAWN = "Your teacher has taken this lesson down for now: your answers so far are saved."
@@ -282,7 +282,7 @@ def see_other(url: str) -> HttpResponseRedirect:
 def step_after(attempt: Attempt, following: AttemptItem | None) -> str:
     """Where "Next" leads after an answer: the next question still open, else the summary."""
     if following is not None:
-        return reverse("quiz:question", args=[attempt.pk, following.position])
+        return question_map.question_url(attempt.pk, following.position)
     return reverse("quiz:summary", args=[attempt.pk])
 
 
@@ -291,7 +291,7 @@ def answered(
 ) -> HttpResponse:
     attempt = item.attempt
     if not request.htmx:
-        own_page = reverse("quiz:question", args=[attempt.pk, item.position])
+        own_page = question_map.question_url(attempt.pk, item.position)
         if already:
             messages.info(request, "You had already answered this question; here is your answer.")
             return see_other(own_page + "#feedback")

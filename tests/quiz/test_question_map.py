@@ -29,3 +29,15 @@ def test_right_and_wrong_stay_hidden_until_the_review_options_allow():
         ("qm qm--answered qm--current", "●", "answered"),
         ("qm qm--answered", "●", "answered"),
     ]
+
+
+def test_question_url_is_what_reverse_gives_under_a_script_prefix():
+    from django.urls import set_script_prefix
+
+    try:
+        set_script_prefix("/school/")
+        assert question_map.question_url(5, 3) == reverse("quiz:question", args=[5, 3])
+        assert question_map.question_url(5, 3).startswith("/school/")
+    finally:
+        set_script_prefix("/")
+    assert question_map.question_url(5, 3) == "/attempts/5/3/"
