@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -226,8 +226,10 @@ class Database:
             url = None
         if url:
             parts = urlsplit(url)
-            if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-                raise SystemExit(f"refusing a database server that is not local: {parts.hostname}")
+            host = unquote(parts.hostname or "")
+            # Loopback, or a Unix socket's directory (postgres://USER@%2Fvar%2Frun%2Fpostgresql/…).
+            if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+                raise SystemExit(f"refusing a database server that is not local: {host}")
             self.kind = "postgresql"
             self.name = f"bench_{os.getpid()}"
             self.url = urlunsplit(parts._replace(path="/" + self.name))
