@@ -30,11 +30,6 @@ def question_url(attempt_id: int, position: int) -> str:
     return f"{head}{attempt_id}{middle}{position}{tail}"
 
 
-def question_urls(attempt_id: int):
-    """`url(n)`: the address of question n of this attempt."""
-    return lambda position: question_url(attempt_id, position)
-
-
 @dataclass(frozen=True, slots=True)
 class Entry:
     position: int
@@ -46,7 +41,13 @@ class Entry:
 
 
 def entry(
-    url, position: int, answered: bool, correct: bool | None, *, current: bool, correctness: bool
+    attempt_id: int,
+    position: int,
+    answered: bool,
+    correct: bool | None,
+    *,
+    current: bool,
+    correctness: bool,
 ) -> Entry:
     """Right and wrong show only where the review options allow it now (`correctness`)."""
     css = "qm"
@@ -60,15 +61,14 @@ def entry(
         css, mark, state = "qm qm--answered qm--wrong", "✗", "wrong"
     if current:
         css += " qm--current"
-    return Entry(position, url(position), css, mark, state, current)
+    return Entry(position, question_url(attempt_id, position), css, mark, state, current)
 
 
 def entries(attempt_id: int, rows, current: int, correctness: bool) -> list[Entry]:
     """`rows`: (position, answered, correct) for the items to show."""
-    url = question_urls(attempt_id)
     return [
         entry(
-            url,
+            attempt_id,
             position,
             answered,
             correct,
