@@ -23,6 +23,7 @@ from courses.forms import QuestionImportForm
 from courses.models import Lesson
 
 from . import exchange
+from .exchange import preview
 from .generation import (
     GenerationError,
     GenerationResult,
@@ -212,32 +213,74 @@ class QuizLessonAdmin(LessonAdmin):
         return response
 
     def import_questions_view(self, request: HttpRequest, pk: int):
-        """Questions from a GIFT or Moodle XML file, as drafts; errors listed line by line."""
+        """Questions from a GIFT or Moodle XML file, as drafts, in two steps: the upload shows
+        a preview (what will be imported with what it loses, what is refused and why, by
+        line), and the teacher's confirmation imports it in one transaction."""
         if not request.user.has_perm("quiz.add_question"):
             raise PermissionDenied
         lesson = get_object_or_404(Lesson, pk=pk)
+        if request.method == "POST" and "preview" in request.POST:
+            return self._confirm_import(request, lesson)
         form = QuestionImportForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
-            importer = (
-                exchange.import_moodle_xml if form.cleaned_data["is_xml"] else exchange.import_gift
-            )
-            result = importer(form.cleaned_data["content"], lesson)
-            if result.ok:
-                messages.success(request, result.message(lesson.title))
-                return HttpResponseRedirect(
-                    reverse("admin:quiz_question_changelist") + f"?lesson__id__exact={lesson.pk}"
+            content, is_xml = form.cleaned_data["content"], form.cleaned_data["is_xml"]
+            reading, _origin = preview.read(content, is_xml=is_xml)
+            if not reading.errors:
+                return self._import_page(
+                    request,
+                    lesson,
+                    "admin/courses/lesson/import_preview.html",
+                    title=f"Check the import into “{lesson.title}”",
+                    reading=reading,
+                    token=preview.sign(content, is_xml=is_xml),
+                    file_name=form.cleaned_data["file"].name,
                 )
-            errors = result.errors
+            errors = reading.errors
+        return self._import_page(request, lesson, form=form, errors=errors)
+
+    def _confirm_import(self, request: HttpRequest, lesson: Lesson):
+        try:
+            content, is_xml = preview.unsign(request.POST["preview"])
+        except preview.PreviewExpired:
+            return self._import_page(
+                request,
+                lesson,
+                form=QuestionImportForm(),
+                errors=[
+                    "This preview has expired or was changed, so nothing was imported: "
+                    "upload the file again."
+                ],
+                status=400,
+            )
+        reading, origin = preview.read(content, is_xml=is_xml)
+        result = exchange.save_reading(reading, lesson, status=Status.DRAFT, origin=origin)
+        if not result.ok:  # cannot happen for a file the preview read; said plainly if it does
+            return self._import_page(
+                request, lesson, form=QuestionImportForm(), errors=result.errors, status=400
+            )
+        messages.success(request, result.message(lesson.title))
+        return HttpResponseRedirect(
+            reverse("admin:quiz_question_changelist") + f"?lesson__id__exact={lesson.pk}"
+        )
+
+    def _import_page(
+        self,
+        request,
+        lesson,
+        template="admin/courses/lesson/import_questions.html",
+        *,
+        status=200,
+        **context,
+    ):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": lesson,
-            "form": form,
-            "errors": errors,
             "title": f"Import questions into “{lesson.title}”",
+            **context,
         }
-        return TemplateResponse(request, "admin/courses/lesson/import_questions.html", context)
+        return TemplateResponse(request, template, context, status=status)
 
     def generate_view(self, request: HttpRequest, pk: int):
         lesson = get_object_or_404(Lesson, pk=pk)

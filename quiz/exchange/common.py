@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
+import nh3
 from django.db import transaction
 from django.db.models import Max
 
 from courses.models import Lesson
+from quiz.authoring.answers import typed_answer_matches
 from quiz.models import (
     SINGLE_ANSWER_TYPES,
     AcceptedAnswer,
@@ -43,21 +48,33 @@ CHOICE_TYPES = frozenset(SINGLE_ANSWER_TYPES)
 
 @dataclass(frozen=True)
 class GiftError:
-    """A problem in an imported file, at a 1-based line number (also used for Moodle XML)."""
+    """A problem in an imported file, at a 1-based line number (also used for Moodle XML).
+
+    `name` is the question's name in the file (GIFT `::name::`, XML <name>) when it has one.
+    """
 
     line: int
     message: str
+    name: str = ""
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
+        where = f"Line {self.line}"
+        if self.name:
+            where += f" (“{self.name}”)"
+        return f"{where}: {self.message}"
 
 
 @dataclass
 class ImportResult:
     created: list[Question] = field(default_factory=list)
+    # The file could not be read at all (not XML, unknown encoding, no questions): nothing done.
     errors: list[GiftError] = field(default_factory=list)
+    # Questions of the file that were not imported, each with its reason.
+    refused: list[GiftError] = field(default_factory=list)
     # Questions of the file already in the lesson (same type, text and options): not added.
     skipped_duplicates: int = 0
+    # What the imported questions lost or mean differently here, per question.
+    notes: list[GiftError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +88,8 @@ class ImportResult:
     def message(self, lesson_title: str) -> str:
         """What the import did, in one line for the teacher."""
         parts = [f"Imported {len(self.created)} questions into “{lesson_title}” as drafts."]
+        if self.refused:
+            parts.append(f"{len(self.refused)} in the file were not imported (see the preview).")
         if self.skipped_duplicates:
             parts.append(
                 f"Skipped {self.skipped_duplicates} already in the lesson "
@@ -115,6 +134,177 @@ class ParsedQuestion:
     difficulty: int | None = None
     evidence: Evidence | None = None
     has_metadata: bool = False
+    name: str = ""
+    wanted_type: str = ""  # our type, from the file's metadata
+    # What did not come across (an image, per-answer feedback) or means differently here.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def type_label(self) -> str:
+        return QuestionType(self.type).label
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+@dataclass
+class Reading:
+    """What an import would do, before anything is saved: the preview a teacher confirms."""
+
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    refused: list[GiftError] = field(default_factory=list)
+    errors: list[GiftError] = field(default_factory=list)  # the file as a whole is unreadable
+    refused_questions: int = 0  # a refused question may have several problems in `refused`
+
+    @property
+    def notes(self) -> list[GiftError]:
+        return [
+            GiftError(question.line, text, question.name)
+            for question in self.questions
+            for text in question.notes
+        ]
+
+
+# --- text Moodle renders as HTML --------------------------------------------------------------
+
+# Tags that end a line when shown; nh3 writes the tags it keeps in one canonical form, so its
+# output can be split on them with plain string replacement (no regex ever reads the HTML).
+_LINE_TAGS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+_MEDIA = {
+    "img": "an image",
+    "audio": "audio",
+    "video": "a video",
+    "source": "audio or video",
+    "iframe": "an embedded page",
+    "object": "an embedded object",
+    "embed": "an embedded object",
+    "a": "a link's address (its words are kept)",
+}
+_MEDIA_ATTRIBUTES = {tag: {"src", "href", "data", "srcset"} for tag in _MEDIA}
+
+
+def html_to_text(text: str, *, newlines_break: bool) -> str:
+    """What Moodle shows of an HTML text, as plain text: tags dropped (script and style with
+    their content), entities decoded, paragraphs and <br> as line breaks.
+
+    `newlines_break`: Moodle's auto-format turns line breaks in the source into <br>; in HTML
+    they are only spaces.
+    """
+    if "<" not in text and "&" not in text:
+        return text.strip()
+    cleaned = nh3.clean(
+        text,
+        tags=_LINE_TAGS,
+        attributes={},
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+        link_rel=None,
+    )
+    if not newlines_break:
+        cleaned = " ".join(cleaned.split())
+    for tag in _LINE_TAGS:
+        cleaned = cleaned.replace(f"<{tag}>", "").replace(f"</{tag}>", "\n")
+    cleaned = cleaned.replace("<br>", "\n")
+    lines = [" ".join(line.split()) for line in html.unescape(cleaned).split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def media_in(text: str) -> set[str]:
+    """What of an HTML text plain text cannot keep: images, audio, video, embeds, links."""
+    if "<" not in text:
+        return set()
+    found: set[str] = set()
+
+    def seen(tag: str, _attribute: str, value: str) -> str:
+        found.add(_MEDIA.get(tag, "a file"))
+        return value
+
+    nh3.clean(
+        text,
+        tags=set(_MEDIA),
+        attributes=_MEDIA_ATTRIBUTES,
+        attribute_filter=seen,
+        clean_content_tags={"script", "style"},
+        link_rel=None,
+    )
+    return found
+
+
+def media_note(found: set[str]) -> str:
+    return "left out: " + ", ".join(sorted(found)) + " (questions here are plain text)"
+
+
+# --- typed answers, as Moodle's short answer reads them --------------------------------------
+
+
+def to_moodle_pattern(answer: str) -> str:
+    """An accepted answer as a Moodle short-answer pattern, where * is a wildcard: \\* is a
+    literal asterisk."""
+    return answer.replace("*", "\\*")
+
+
+def from_moodle_pattern(pattern: str) -> str | None:
+    """A Moodle short-answer pattern as our literal answer; None when it uses the * wildcard
+    (which this app does not grade)."""
+    literal, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("\\*", i):
+            literal.append("*")
+            i += 2
+        elif pattern[i] == "*":
+            return None
+        else:
+            literal.append(pattern[i])
+            i += 1
+    return "".join(literal)
+
+
+_ARTICLES = ("the ", "a ", "an ")
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")  # a hyphen joining two words, as in "Tel-Aviv"
+MAX_ALTERNATIVES = 12
+
+
+def moodle_alternatives(answers: list[str]) -> list[str]:
+    """The accepted answers plus the common ways of writing them that our grader takes and
+    Moodle's exact match would not: without accents, without (or with) a leading "the", words
+    joined by a hyphen or by a space. Capitals need nothing (Moodle ignores them too); a typo
+    in a long answer, and "a"/"an" in front, are still ours alone."""
+    out: dict[str, str] = {}
+
+    def add(text: str, source: str | None = None) -> None:
+        text = " ".join(text.split())
+        if not text or text.casefold() in out or len(out) >= MAX_ALTERNATIVES:
+            return
+        if source is None or typed_answer_matches(text, [source]):  # only what we accept
+            out[text.casefold()] = text
+
+    for answer in answers:
+        add(answer)
+    for answer in answers:
+        bare = "".join(
+            ch for ch in unicodedata.normalize("NFKD", answer) if not unicodedata.combining(ch)
+        )
+        add(bare, answer)
+        lowered = answer.casefold()
+        article = next((a for a in _ARTICLES if lowered.startswith(a)), None)
+        add(answer[len(article) :] if article else "the " + answer, answer)
+        words = answer.split()
+        if _HYPHEN.search(answer):
+            add(_HYPHEN.sub(" ", answer), answer)
+        elif len(words) == 2 and all(w.isalpha() for w in words) and not article:
+            add("-".join(words), answer)
+    return list(out.values())
+
+
+def without_variants(answers: list[str]) -> list[str]:
+    """Accepted answers minus those our grader already accepts given the ones before them
+    (the variants an export adds for Moodle come back as the one answer they were)."""
+    kept: list[str] = []
+    for answer in answers:
+        if not kept or not typed_answer_matches(answer, kept):
+            kept.append(answer)
+    return kept
 
 
 # --- metadata ---------------------------------------------------------------------------------
@@ -135,6 +325,38 @@ def parse_evidence(value: str) -> Evidence | None:
 
 def quote_fingerprint(quote: str) -> str:
     return hashlib.sha256(quote.encode()).hexdigest()[:12]
+
+
+def metadata_tags(question: Question) -> list[str]:
+    """Our metadata as Moodle question tags (Moodle keeps them through its own export)."""
+    values = [
+        f"type:{question.type}",
+        f"skill:{question.skill}",
+        f"difficulty:{question.difficulty}",
+        f"evidence:{format_evidence(question)}",
+    ]
+    if question.evidence_quote:
+        values.append(f"quote:{quote_fingerprint(question.evidence_quote)}")
+    return values
+
+
+def read_tags(parsed: ParsedQuestion, tags: list[str]) -> None:
+    """Take our metadata back from Moodle tags (`type:…`, `evidence:…`, `quote:…`)."""
+    values = {}
+    for tag in tags:
+        name, colon, value = tag.partition(":")
+        if colon:
+            values.setdefault(name.strip().lower(), value.strip())
+    parsed.skill = parsed.skill or values.get("skill")
+    parsed.difficulty = parsed.difficulty or values.get("difficulty")
+    parsed.has_metadata = parsed.has_metadata or "type" in values
+    parsed.wanted_type = parsed.wanted_type or values.get("type", "")
+    if parsed.evidence is None:
+        evidence = parse_evidence(values.get("evidence", ""))
+        if evidence is not None:
+            parsed.evidence = Evidence(
+                evidence.paragraph, evidence.start, evidence.end, None, values.get("quote", "")
+            )
 
 
 def clean_skill(value: str | None, question_type: str) -> str:
@@ -306,3 +528,17 @@ def save_questions(
             )
             created.append(question)
     return created, skipped
+
+
+def save_reading(reading: Reading, lesson: Lesson, *, status: str, origin: str) -> ImportResult:
+    """Save what a file reading found importable (one transaction); nothing when the file
+    as a whole could not be read."""
+    if reading.errors:
+        return ImportResult(errors=reading.errors)
+    created, skipped = save_questions(lesson, reading.questions, status=status, origin=origin)
+    return ImportResult(
+        created=created,
+        refused=sorted(reading.refused, key=lambda e: e.line),
+        skipped_duplicates=skipped,
+        notes=reading.notes,
+    )

@@ -378,9 +378,11 @@ class TestExchangeInAdmin:
         for content, name in ((gift.content, "q.gift"), (xml.content, "q.xml")):
             empty = make_sample_lesson(make_course(f"Copy {name}", f"copy-{name[-3:]}"))
             upload = SimpleUploadedFile(name, content, "text/plain")
-            response = client.post(
-                f"/admin/courses/lesson/{empty.pk}/import-questions/", {"file": upload}
-            )
+            url = f"/admin/courses/lesson/{empty.pk}/import-questions/"
+            preview = client.post(url, {"file": upload})
+            assert preview.status_code == 200 and not empty.questions.exists()
+            assert f"Import {n} questions" in preview.content.decode()
+            response = client.post(url, {"preview": preview.context["token"]})
             assert response.status_code == 302
             copied = list(empty.questions.order_by("position").with_options())
             originals = list(sample_lesson.questions.order_by("position").with_options())
@@ -395,17 +397,54 @@ class TestExchangeInAdmin:
                 ]
                 assert b.status == "draft"
 
-    def test_import_errors_are_listed_by_line(self, client, teacher, sample_lesson):
+    def test_preview_lists_refusals_by_line_then_imports_the_rest(
+        self, client, teacher, sample_lesson
+    ):
         client.force_login(teacher)
-        bad = b"::Q1:: Which? {=Right ~Wrong}\n\n::Q2:: No key here {~A ~B}\n\n::Q3:: Open {=x ~y\n"
-        response = client.post(
-            f"/admin/courses/lesson/{sample_lesson.pk}/import-questions/",
-            {"file": SimpleUploadedFile("bad.gift", bad, "text/plain")},
+        bad = (
+            b"::Q1:: Which? {=Right ~Wrong}\n\n::Q2:: No key here {~A ~B}\n\n"
+            b"::Q3:: Open {=x ~y\n\n::Q4:: <img src=\"@@PLUGINFILE@@/a.png\">Look. {T}\n"
         )
-        html = response.content.decode()
-        assert response.status_code == 200 and "Nothing was imported" in html
-        assert "Line 3" in html and "Line 5" in html
+        url = f"/admin/courses/lesson/{sample_lesson.pk}/import-questions/"
+        preview = client.post(url, {"file": SimpleUploadedFile("bad.gift", bad, "text/plain")})
+        html = preview.content.decode()
+        assert preview.status_code == 200 and not sample_lesson.questions.exists()
+        assert "2 questions can be imported as drafts, 2 cannot" in html
+        assert "<td>3</td><td>Q2</td><td>The question has no right answer" in html
+        assert "<td>5</td><td>Q3</td>" in html and "never closed" in html
+        assert "Left out: an image" in html  # Q4 loses its picture, and the preview says so
+        assert "Import 2 questions" in html
+
+        done = client.post(url, {"preview": preview.context["token"]}, follow=True)
+        assert [q.prompt for q in sample_lesson.questions.order_by("position")] == [
+            "Which?",
+            "Look.",
+        ]
+        assert "Imported 2 questions" in done.content.decode()
+        assert "2 in the file were not imported" in done.content.decode()
+
+    def test_a_changed_or_forged_preview_imports_nothing(self, client, teacher, sample_lesson):
+        client.force_login(teacher)
+        url = f"/admin/courses/lesson/{sample_lesson.pk}/import-questions/"
+        preview = client.post(
+            url, {"file": SimpleUploadedFile("q.gift", b"Honey is sweet. {T}", "text/plain")}
+        )
+        token = preview.context["token"]
+        for forged in (token[:-2] + "xx", "", "not a token"):
+            response = client.post(url, {"preview": forged})
+            assert response.status_code == 400
+            assert "This preview has expired or was changed" in response.content.decode()
         assert not sample_lesson.questions.exists()
+
+    def test_a_file_nothing_of_which_can_be_imported(self, client, teacher, sample_lesson):
+        client.force_login(teacher)
+        url = f"/admin/courses/lesson/{sample_lesson.pk}/import-questions/"
+        essay = SimpleUploadedFile("e.gift", b"::E:: Tell me about bees. {}", "text/plain")
+        html = client.post(url, {"file": essay}).content.decode()
+        assert "Nothing in this file can be imported" in html and "Import 0" not in html
+        unreadable = SimpleUploadedFile("x.xml", b"<quiz><question", "text/xml")
+        html = client.post(url, {"file": unreadable}).content.decode()
+        assert "Nothing was imported" in html and "not valid XML" in html
 
     def test_students_cannot_export(self, client, student, sample_lesson):
         client.force_login(student)

@@ -205,7 +205,8 @@ def test_gift_import_payloads_render_inert(client, teacher, student):
     from quiz.exchange import import_gift
 
     lesson, _ = make_quiz()
-    gift = "::X:: Which <script>alert(1)</script>? {=<img src\\=x onerror\\=alert(1)> ~B}\n"
+    # [plain]: kept as literal text (Moodle's default format would drop the tags as HTML).
+    gift = "::X:: [plain]Which <script>alert(1)</script>? {=<img src\\=x onerror\\=alert(1)> ~B}\n"
     result = import_gift(gift, lesson, status="published")
     assert result.ok, result.errors
     client.force_login(teacher)
