@@ -403,7 +403,7 @@ class TestExchangeInAdmin:
         client.force_login(teacher)
         bad = (
             b"::Q1:: Which? {=Right ~Wrong}\n\n::Q2:: No key here {~A ~B}\n\n"
-            b"::Q3:: Open {=x ~y\n\n::Q4:: <img src=\"@@PLUGINFILE@@/a.png\">Look. {T}\n"
+            b'::Q3:: Open {=x ~y\n\n::Q4:: <img src="@@PLUGINFILE@@/a.png">Look. {T}\n'
         )
         url = f"/admin/courses/lesson/{sample_lesson.pk}/import-questions/"
         preview = client.post(url, {"file": SimpleUploadedFile("bad.gift", bad, "text/plain")})
