@@ -246,12 +246,16 @@ def to_moodle_pattern(answer: str) -> str:
 
 def from_moodle_pattern(pattern: str) -> str | None:
     """A Moodle short-answer pattern as our literal answer; None when it uses the * wildcard
-    (which this app does not grade)."""
+    (which this app does not grade). "-*>" is how our GIFT writes "->" (see gift.py) and
+    reads back as the arrow."""
     literal, i = [], 0
     while i < len(pattern):
         if pattern.startswith("\\*", i):
             literal.append("*")
             i += 2
+        elif pattern.startswith("-*>", i):
+            literal.append("->")
+            i += 3
         elif pattern[i] == "*":
             return None
         else:
@@ -285,15 +289,16 @@ def moodle_alternatives(answers: list[str]) -> list[str]:
         bare = "".join(
             ch for ch in unicodedata.normalize("NFKD", answer) if not unicodedata.combining(ch)
         )
-        add(bare, answer)
-        lowered = answer.casefold()
-        article = next((a for a in _ARTICLES if lowered.startswith(a)), None)
-        add(answer[len(article) :] if article else "the " + answer, answer)
-        words = answer.split()
-        if _HYPHEN.search(answer):
-            add(_HYPHEN.sub(" ", answer), answer)
-        elif len(words) == 2 and all(w.isalpha() for w in words) and not article:
-            add("-".join(words), answer)
+        for form in dict.fromkeys((answer, bare)):
+            add(form, answer)
+            lowered = form.casefold()
+            article = next((a for a in _ARTICLES if lowered.startswith(a)), None)
+            add(form[len(article) :] if article else "the " + form, answer)
+            words = form.split()
+            if _HYPHEN.search(form):
+                add(_HYPHEN.sub(" ", form), answer)
+            elif len(words) == 2 and all(w.isalpha() for w in words) and not article:
+                add("-".join(words), answer)
     return list(out.values())
 
 

@@ -122,15 +122,13 @@ def _ordering_item(text: str) -> str:
 def _gift_patterns(answers: list[str]) -> list[str]:
     """Short-answer patterns for Moodle: our alternatives, * escaped. Moodle reads "=" and
     "->" together as a matching question and GIFT cannot escape "->", so Moodle's wildcard
-    stands between its two characters."""
+    stands between its two characters ("-*>", which our import reads back as "->")."""
     return [to_moodle_pattern(a).replace("->", "-*>") for a in moodle_alternatives(answers)]
 
 
 def _fill_in(question: Question, head: str, prompt: str, feedback: str, lines: list[str]):
     answers = [a.text for a in question.accepted_answers.all()]
     patterns = _gift_patterns(answers)
-    if any("-*>" in p for p in patterns):
-        lines.append("// answers: " + json.dumps(answers, ensure_ascii=False))
     block = "{" + " ".join(["=" + _text(p) for p in patterns] + ([feedback] * bool(feedback)))
     block += "}"
     before, blank, after = prompt.partition(BLANK)
@@ -298,8 +296,6 @@ def _metadata_from(comments: list[tuple[int, str]]) -> dict:
             continue
         if key == "evidence_quote":
             meta["evidence_quote"] = _json_text(value)
-        elif key == "answers":
-            meta["answers"] = _json_list(value)
         elif re.fullmatch(r"rationale \d+", key):
             meta["rationales"][int(key.split()[1])] = _json_text(value)
         else:
@@ -318,16 +314,6 @@ def _json_text(value: str) -> str:
     except ValueError:
         return value
     return decoded if isinstance(decoded, str) else value
-
-
-def _json_list(value: str) -> list[str] | None:
-    try:
-        decoded = json.loads(value)
-    except ValueError:
-        return None
-    if isinstance(decoded, list) and all(isinstance(item, str) for item in decoded):
-        return decoded
-    return None
 
 
 def _split_keep_offsets(text: str, offset: int, separator: str) -> list[tuple[str, int]]:
@@ -627,10 +613,6 @@ def _read_answers(block, parsed, text, offset, fmt, errors, meta) -> None:
         answer, _, feedback = segment.partition("#")
         weight = 100.0 if weight is None else weight
         entries.append((block.line_of(at), weight, _raw(answer), feedback))
-    exact = meta.get("answers")
-    if exact and [a for _, w, a, _ in entries if w == 100] == _gift_patterns(exact):
-        parsed.answers = exact  # our own export: the answers as they were before Moodle's form
-        return
     feedback_lost = False
     for line, weight, answer, feedback in entries:
         if weight == 0:
