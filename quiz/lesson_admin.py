@@ -227,6 +227,7 @@ class QuizLessonAdmin(LessonAdmin):
             content, is_xml = form.cleaned_data["content"], form.cleaned_data["is_xml"]
             reading, _origin = preview.read(content, is_xml=is_xml)
             if not reading.errors:
+                exchange.mark_duplicates(reading, lesson)
                 return self._import_page(
                     request,
                     lesson,

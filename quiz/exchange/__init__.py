@@ -13,7 +13,7 @@ the rest are created in one transaction, with `notes` on what each lost. `errors
 when the file as a whole cannot be read; then nothing is created.
 """
 
-from .common import GiftError, ImportResult, Reading, save_reading
+from .common import GiftError, ImportResult, Reading, mark_duplicates, save_reading
 from .gift import export_gift, import_gift, parse_gift
 from .moodle_xml import export_moodle_xml, import_moodle_xml, parse_moodle_xml
 
@@ -25,6 +25,7 @@ __all__ = [
     "export_moodle_xml",
     "import_gift",
     "import_moodle_xml",
+    "mark_duplicates",
     "parse_gift",
     "parse_moodle_xml",
     "save_reading",

@@ -69,8 +69,9 @@ class ImportResult:
     created: list[Question] = field(default_factory=list)
     # The file could not be read at all (not XML, unknown encoding, no questions): nothing done.
     errors: list[GiftError] = field(default_factory=list)
-    # Questions of the file that were not imported, each with its reason.
+    # Problems that kept questions of the file out, each with its line and reason.
     refused: list[GiftError] = field(default_factory=list)
+    refused_questions: int = 0
     # Questions of the file already in the lesson (same type, text and options): not added.
     skipped_duplicates: int = 0
     # What the imported questions lost or mean differently here, per question.
@@ -88,8 +89,8 @@ class ImportResult:
     def message(self, lesson_title: str) -> str:
         """What the import did, in one line for the teacher."""
         parts = [f"Imported {len(self.created)} questions into “{lesson_title}” as drafts."]
-        if self.refused:
-            parts.append(f"{len(self.refused)} in the file were not imported (see the preview).")
+        if self.refused_questions:
+            parts.append(f"{self.refused_questions} in the file were not imported (as previewed).")
         if self.skipped_duplicates:
             parts.append(
                 f"Skipped {self.skipped_duplicates} already in the lesson "
@@ -136,6 +137,7 @@ class ParsedQuestion:
     has_metadata: bool = False
     name: str = ""
     wanted_type: str = ""  # our type, from the file's metadata
+    duplicate: bool = False  # already in the lesson: the import skips it
     # What did not come across (an image, per-answer feedback) or means differently here.
     notes: list[str] = field(default_factory=list)
 
@@ -156,6 +158,14 @@ class Reading:
     refused: list[GiftError] = field(default_factory=list)
     errors: list[GiftError] = field(default_factory=list)  # the file as a whole is unreadable
     refused_questions: int = 0  # a refused question may have several problems in `refused`
+
+    @property
+    def duplicates(self) -> int:
+        return sum(question.duplicate for question in self.questions)
+
+    @property
+    def new_questions(self) -> int:
+        return len(self.questions) - self.duplicates
 
     @property
     def notes(self) -> list[GiftError]:
@@ -465,6 +475,18 @@ def lesson_signatures(lesson: Lesson) -> set[tuple]:
     }
 
 
+def mark_duplicates(reading: Reading, lesson: Lesson) -> None:
+    """Flag the file's questions the lesson already holds (the import will skip them), so the
+    preview can say so."""
+    seen = lesson_signatures(lesson)
+    for item in reading.questions:
+        signature = _signature(
+            item.type, item.prompt, [choice.text for choice in item.choices], item.answers
+        )
+        item.duplicate = signature in seen
+        seen.add(signature)
+
+
 def save_questions(
     lesson: Lesson, parsed: list[ParsedQuestion], *, status: str, origin: str
 ) -> tuple[list[Question], int]:
@@ -544,6 +566,7 @@ def save_reading(reading: Reading, lesson: Lesson, *, status: str, origin: str) 
     return ImportResult(
         created=created,
         refused=sorted(reading.refused, key=lambda e: e.line),
+        refused_questions=reading.refused_questions,
         skipped_duplicates=skipped,
         notes=reading.notes,
     )

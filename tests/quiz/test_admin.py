@@ -410,8 +410,12 @@ class TestExchangeInAdmin:
         html = preview.content.decode()
         assert preview.status_code == 200 and not sample_lesson.questions.exists()
         assert "2 questions can be imported as drafts, 2 cannot" in html
-        assert "<td>3</td><td>Q2</td><td>The question has no right answer" in html
-        assert "<td>5</td><td>Q3</td>" in html and "never closed" in html
+        assert (
+            '<td data-label="Line">3</td><td data-label="Question">Q2</td>'
+            '<td data-label="Why">The question has no right answer' in html
+        )
+        assert '<td data-label="Line">5</td><td data-label="Question">Q3</td>' in html
+        assert "never closed" in html
         assert "Left out: an image" in html  # Q4 loses its picture, and the preview says so
         assert "Import 2 questions" in html
 
@@ -422,6 +426,14 @@ class TestExchangeInAdmin:
         ]
         assert "Imported 2 questions" in done.content.decode()
         assert "2 in the file were not imported" in done.content.decode()
+
+        # The same file again: the preview says both are there already, and offers nothing.
+        again = client.post(url, {"file": SimpleUploadedFile("bad.gift", bad, "text/plain")})
+        html = again.content.decode()
+        assert "(2 of them already in this lesson, which will be skipped)" in html
+        assert html.count("Already in this lesson: it will be skipped.") == 2
+        assert "Every question this file can give is already in this lesson." in html
+        assert "Import 2" not in html
 
     def test_a_changed_or_forged_preview_imports_nothing(self, client, teacher, sample_lesson):
         client.force_login(teacher)
