@@ -218,6 +218,9 @@ _ORDERING_RE = re.compile(
 _OLD_KEYS = ("type", "skill", "difficulty", "evidence")  # `// type: …; skill: …` (older exports)
 
 
+MARKDOWN = "markdown"  # a text in [markdown]: noted, as Moodle formats what we show as typed
+
+
 class _Invalid(Exception):
     def __init__(self, errors: list[GiftError]):
         self.errors = errors
@@ -244,6 +247,8 @@ def _clean(text: str, default_format: str = "moodle", media: set | None = None) 
         if media is not None:
             media |= media_in(text)
         text = html_to_text(text, newlines_break=fmt == "moodle")
+    elif fmt == "markdown" and media is not None:
+        media.add(MARKDOWN)
     return text, fmt
 
 
@@ -430,6 +435,9 @@ def _parse_block(block: _Block) -> ParsedQuestion | None:
     else:
         parsed.type = QuestionType.FILL_BLANK
         _read_answers(block, parsed, answer_text, answer_offset, fmt, errors, meta)
+    if MARKDOWN in media:
+        media.discard(MARKDOWN)
+        parsed.note("Moodle showed its Markdown (**bold**, lists) formatted; here it is as typed")
     if media:
         parsed.note(media_note(media))
     errors += [GiftError(question_line, problem) for problem in check_lengths(parsed)]
@@ -664,7 +672,9 @@ def parse_gift(text: str) -> Reading:
         try:
             parsed = _parse_block(block)
         except _Invalid as invalid:
-            reading.refused.extend(GiftError(e.line, e.message, name) for e in invalid.errors)
+            # Unnamed, it goes by the start of its text (as Moodle names such questions).
+            shown = name or _block_excerpt(block)
+            reading.refused.extend(GiftError(e.line, e.message, shown) for e in invalid.errors)
             reading.refused_questions += 1
             continue
         if parsed is not None:
@@ -681,6 +691,15 @@ def _block_name(block: _Block) -> str:
         return ""
     end = s.find("::", 2)
     return " ".join(_restore(s[2:end]).split())[:80] if end > 2 else ""
+
+
+def _block_excerpt(block: _Block) -> str:
+    s = block.body.lstrip()
+    if s.startswith("::"):
+        end = s.find("::", 2)
+        s = s[end + 2 :] if end > 0 else s[2:]
+    text = " ".join(_restore(s.split("{")[0]).split())
+    return text if len(text) <= 60 else text[:59].rstrip() + "…"
 
 
 def import_gift(text: str | bytes, lesson: Lesson, *, status: str = Status.DRAFT) -> ImportResult:

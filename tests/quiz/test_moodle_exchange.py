@@ -306,3 +306,19 @@ def test_html_with_hundreds_of_thousands_of_brackets_is_read_quickly(sample_less
     finally:
         signal.alarm(0)
     assert result.created[0].prompt == "<" * 200_000 + " Bees dance."
+
+
+def test_an_unnamed_refused_question_goes_by_the_start_of_its_text(sample_lesson):
+    result = import_gift("When did the dam open?{#1968}\n\nSky is blue.{T}", sample_lesson)
+    assert [str(e) for e in result.refused] == [
+        "Line 1 (“When did the dam open?”): numerical questions ({#…}) are not supported here"
+    ]
+    assert len(result.created) == 1
+
+
+def test_markdown_text_is_kept_as_typed_and_said_so(sample_lesson):
+    result = import_gift("[markdown]Is the **Nile** long?{T}", sample_lesson)
+    assert result.created[0].prompt == "Is the **Nile** long?"
+    assert [n.message for n in result.notes] == [
+        "Moodle showed its Markdown (**bold**, lists) formatted; here it is as typed"
+    ]
