@@ -159,6 +159,19 @@ class Reading:
     errors: list[GiftError] = field(default_factory=list)  # the file as a whole is unreadable
     refused_questions: int = 0  # a refused question may have several problems in `refused`
 
+    def add(self, parsed: ParsedQuestion, name: str) -> None:
+        parsed.name = name
+        self.questions.append(parsed)
+
+    def refuse(self, problems: list[GiftError], name: str) -> None:
+        self.refused += [GiftError(p.line, p.message, name) for p in problems]
+        self.refused_questions += 1
+
+    def finish(self) -> Reading:
+        if not self.questions and not self.refused:
+            self.errors.append(GiftError(1, "the file contains no questions"))
+        return self
+
     @property
     def duplicates(self) -> int:
         return sum(question.duplicate for question in self.questions)

@@ -673,16 +673,11 @@ def parse_gift(text: str) -> Reading:
             parsed = _parse_block(block)
         except _Invalid as invalid:
             # Unnamed, it goes by the start of its text (as Moodle names such questions).
-            shown = name or _block_excerpt(block)
-            reading.refused.extend(GiftError(e.line, e.message, shown) for e in invalid.errors)
-            reading.refused_questions += 1
+            reading.refuse(invalid.errors, name or _block_excerpt(block))
             continue
         if parsed is not None:
-            parsed.name = name
-            reading.questions.append(parsed)
-    if not reading.questions and not reading.refused:
-        reading.errors.append(GiftError(1, "the file contains no questions"))
-    return reading
+            reading.add(parsed, name)
+    return reading.finish()
 
 
 def _block_name(block: _Block) -> str:

@@ -485,14 +485,10 @@ def parse_moodle_xml(text: str | bytes) -> Reading:
         parsed, problems = _parse_question(element, line)
         name = _name_of(element)
         if problems:
-            reading.refused += [GiftError(line, problem, name) for problem in problems]
-            reading.refused_questions += 1
+            reading.refuse([GiftError(line, problem) for problem in problems], name)
         elif parsed is not None:
-            parsed.name = name
-            reading.questions.append(parsed)
-    if not reading.questions and not reading.refused:
-        reading.errors.append(GiftError(1, "the file contains no questions"))
-    return reading
+            reading.add(parsed, name)
+    return reading.finish()
 
 
 def import_moodle_xml(

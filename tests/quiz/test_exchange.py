@@ -381,7 +381,7 @@ def test_each_refused_question_names_its_line_and_the_rest_is_imported(sample_le
         "Weights",
         "Essay",
         "Matching",
-        "",
+        "Just some text without answers.",
         "Two keys",
     ]
     messages = [str(e) for e in result.refused]
