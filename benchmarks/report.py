@@ -1,6 +1,7 @@
 """The class report of one lesson, and its CSVs, at 100 / 1,000 / 10,000 learners.
 
 Usage: .venv/bin/python benchmarks/report.py [RUNS] [SIZES...]   (default: 5 100 1000 10000)
+       BENCH_NO_FREEZE=1 …  measures without the start-up gc.freeze() of config/wsgi.py
 
 Builds, in a fresh temporary SQLite database (or the one DATABASE_URL names, which it must be
 allowed to fill), one lesson of 12 published questions (10 multiple choice with 4 choices, one
@@ -11,7 +12,7 @@ staff member of the Teachers group, not a superuser: the report is scoped to the
 learners, as in production), it measures for each size:
 
 * the report page (its first page of learners): median and slowest wall time of RUNS requests
-  after one warm-up, HTML size, queries;
+  after one warm-up, the part of it spent in Python's cycle collector, HTML size, queries;
 * the answers CSV (one row per answer: 12 per learner), the grades CSV (one row per learner)
   and the class's gradebook CSV: time to the last byte (median of RUNS), size, queries, and
   the peak of Python memory allocations (tracemalloc) while the response is produced and read
@@ -22,6 +23,7 @@ learners, as in production), it measures for each size:
 from __future__ import annotations
 
 import cProfile
+import gc
 import os
 import pstats
 import random
@@ -192,19 +194,36 @@ def _read(response) -> int:
     return len(response.content)
 
 
+class _CollectorTime:
+    """Time spent in the cycle collector (gc.callbacks), part of the wall time measured."""
+
+    def __init__(self):
+        self.seconds, self._start = 0.0, 0.0
+
+    def __call__(self, phase, _info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+
+
 def measure(client: Client, url: str, runs: int, *, memory: bool) -> dict:
     client.get(url) if not memory else _read(client.get(url))  # warm-up
     times = []
+    collector = _CollectorTime()
+    gc.callbacks.append(collector)
     for _ in range(runs):
         begin = time.perf_counter()
         response = client.get(url)
         size = _read(response)
         times.append((time.perf_counter() - begin) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+    gc.callbacks.remove(collector)
     with CaptureQueriesContext(connection) as queries:
         _read(client.get(url))
     out = {
         "median_ms": statistics.median(times),
+        "gc_ms": collector.seconds * 1000 / runs,
         "max_ms": max(times),
         "queries": len(queries),
         "kib": size / 1024,
@@ -235,9 +254,13 @@ def main(runs: int = 5, sizes: tuple[int, ...] = (100, 1000, 10000)) -> None:
         print(f"built {size} learners × {QUESTIONS} answers in {time.perf_counter() - start:.1f} s")
     client = Client()
     client.force_login(teacher)
+    if not os.environ.get("BENCH_NO_FREEZE"):
+        from config.wsgi import freeze_heap  # what the WSGI entry point does at start-up
+
+        freeze_heap()
     header = (
-        f"{'learners':>8} {'page':14} {'median ms':>10} {'max ms':>8} {'queries':>8} "
-        f"{'KiB':>8} {'peak KiB':>9} streamed"
+        f"{'learners':>8} {'page':14} {'median ms':>10} {'max ms':>8} {'GC ms':>6} "
+        f"{'queries':>8} {'KiB':>8} {'peak KiB':>9} streamed"
     )
     print(header)
     for size, (lesson, classroom_id) in built.items():
@@ -255,7 +278,8 @@ def main(runs: int = 5, sizes: tuple[int, ...] = (100, 1000, 10000)) -> None:
             peak = "" if m["peak_kib"] is None else f"{m['peak_kib']:.0f}"
             print(
                 f"{size:>8} {name:14} {m['median_ms']:>10.1f} {m['max_ms']:>8.1f} "
-                f"{m['queries']:>8} {m['kib']:>8.0f} {peak:>9} {'yes' if m['streamed'] else 'no'}",
+                f"{m['gc_ms']:>6.1f} {m['queries']:>8} {m['kib']:>8.0f} {peak:>9} "
+                f"{'yes' if m['streamed'] else 'no'}",
                 flush=True,
             )
     if os.environ.get("BENCH_PROFILE"):

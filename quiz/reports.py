@@ -407,7 +407,7 @@ def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
             ),
         )
     )
-    counts: defaultdict[tuple, Counter] = defaultdict(Counter)
+    by_score: defaultdict[tuple, list[str]] = defaultdict(list)
     raw = []
     try:
         sql, params = rows.query.sql_with_params()
@@ -421,8 +421,9 @@ def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
     for _, attempt_id, correct, total, is_practice, done, answers in fetched:
         lines = answers.split("\n")
         graded = bool(done) and not is_practice
-        counts[(correct, total, graded)].update(lines)
+        by_score[(correct, total, graded)] += lines  # counted once per score, below
         raw.append((attempt_id, correct, total, graded, lines))
+    counts = {key: Counter(lines) for key, lines in by_score.items()}
     parsed: dict[str, tuple] = {}
     result = AnswerGroups()
     for (correct, total, graded), lines in counts.items():
