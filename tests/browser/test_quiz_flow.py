@@ -7,6 +7,7 @@ each choice is shown), so the tests know what they answered and what the score m
 import re
 from dataclasses import dataclass
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -596,6 +597,56 @@ def test_quiz_can_be_taken_with_the_keyboard_only(live_server, student, page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/attempts/{attempt_id}/results/")
     expect(page.locator(".score__number")).to_have_text(f"{expected_score(3, 4)}%")
+
+
+def tabs_until(page, predicate: str, *, limit: int = 30) -> int:
+    """How many Tab presses until `predicate` (JS, `el` the focused element) holds."""
+    script = f"() => {{ const el = document.activeElement; return !!(el && ({predicate})); }}"
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(script):
+            return presses
+    raise AssertionError(f"Tab never reached {predicate!r}")
+
+
+FIRST_OPTION = "el.closest('#question-card') && el.matches('input, select')"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_the_question_is_three_tabs_away_and_the_verdict_gets_focus(
+    live_server, student, browser, js
+):
+    context = browser.new_context(viewport=SIZES["desktop"], java_script_enabled=js)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    lesson = make_handmade_lesson(shuffle_questions=False)
+    base = live_server.url
+    log_in(page, base, student.username)
+    attempt_id = start_quiz(page, base, lesson)
+    page.reload()  # a fresh page load: focus starts at the top of the document
+
+    # Tab, Enter on "Skip to the question", Tab: the first option.
+    presses = tabs_until(page, "el.matches('.skip-link')")
+    expect(page.locator(".skip-link")).to_have_text("Skip to the question")
+    page.keyboard.press("Enter")
+    presses += tabs_until(page, FIRST_OPTION)
+    assert presses <= 3, presses
+
+    plan = plan_answer(item_at(attempt_id, 1))
+    answer_with_keyboard(page, plan)
+    expect_feedback(page, plan)
+    if js:
+        expect(page.locator("#question-card [data-autofocus]")).to_be_focused()
+        tab_to(page, "el.tagName === 'A' && el.textContent.trim() === 'Next question'", limit=6)
+        page.keyboard.press("Enter")
+        expect(page.locator("h1.quiz__title")).to_be_focused()
+        # The new question's options come before the map: one Tab away.
+        assert tabs_until(page, FIRST_OPTION) <= 3
+    else:
+        # The answer's page opens at the verdict; the next Tab starts from there.
+        expect(page).to_have_url(f"{base}/attempts/{attempt_id}/1/#feedback")
+        tabs_until(page, "el.closest('#feedback')", limit=3)
+    context.close()
 
 
 # ---------------------------------------------------------------------------------------------
