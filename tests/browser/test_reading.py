@@ -1,6 +1,9 @@
+import re
+
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from quiz.models import Attempt, LessonProgress
 from tests.browser.conftest import SIZES
 
 
@@ -69,3 +72,41 @@ def test_home_course_and_account_pages_pass_axe(live_server, sample_lesson, page
     ]:
         page.goto(live_server.url + path)
         assert serious_axe_violations(page) == [], path
+
+
+def test_the_lesson_page_leads_to_the_quiz(live_server, sample_lesson, student, browser):
+    """The quiz bar sits in the first screen on a laptop and a phone, a few Tabs from the top;
+    the summary is open on a first visit and folded once the learner has gone on to the quiz."""
+    from quiz.generation import generate_for_lesson
+
+    generate_for_lesson(sample_lesson, publish=True)
+    url = live_server.url + sample_lesson.get_absolute_url()
+    for size in ({"width": 1366, "height": 768}, {"width": 360, "height": 740}):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill(student.username)
+        page.get_by_label("Password").fill("a-long-pass-phrase")
+        page.get_by_role("button", name="Log in").click()
+        page.goto(url)
+        bar = page.get_by_role("complementary", name="Quiz")
+        expect(bar).to_contain_text(f"{sample_lesson.questions.count()} questions · about")
+        button = bar.get_by_role("button", name="Start the quiz")
+        box = button.bounding_box()
+        assert box["y"] + box["height"] <= size["height"], (size, box)  # no scrolling needed
+        expect(page.locator("details.summary")).to_have_attribute("open", "")
+        presses = 0
+        while presses < 10 and not page.evaluate("!!document.activeElement.closest('.quiz-bar')"):
+            page.keyboard.press("Tab")
+            presses += 1
+        assert presses <= 8, presses  # was 21 to the Start button at the article's end
+        assert serious_axe_violations(page) == []
+
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/attempts/\d+/1/$"))
+        page.goto(url)
+        expect(page.locator("details.summary")).not_to_have_attribute("open", "")
+        expect(bar.get_by_role("button", name="Resume the quiz")).to_be_visible()
+        context.close()
+        Attempt.objects.all().delete()  # the next size starts as a first visit again
+        LessonProgress.objects.all().delete()
