@@ -33,6 +33,11 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend=BACKEND)
+        messages.success(
+            request,
+            f"Welcome, {user.first_name}! Your account is ready: from now on your answers and "
+            f"progress are saved. You log in as “{user.get_username()}”.",
+        )
         return redirect(safe_next(request) or "courses:course_list")
     return TemplateResponse(
         request, "registration/signup.html", {"form": form, "next": safe_next(request)}

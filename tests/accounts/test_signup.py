@@ -23,6 +23,16 @@ def test_sign_up_stores_names_and_logs_in(client, sample_lesson):
     assert client.get("/").context["user"] == user
 
 
+def test_sign_up_welcomes_the_learner_who_then_sees_their_name(client):
+    response = client.post("/accounts/signup/", FORM, follow=True)
+    page = response.content.decode()
+    assert "Welcome, Maria! Your account is ready" in page
+    assert "You log in as “maria”." in page
+    signed_in = '<span class="visually-hidden">Signed in as </span>Maria López</li>'
+    assert signed_in in page
+    assert "Welcome, Maria" not in client.get("/").content.decode()  # said once
+
+
 @pytest.mark.parametrize("missing", ["first_name", "last_name"])
 def test_sign_up_needs_both_names(client, missing):
     response = client.post("/accounts/signup/", {**FORM, missing: "   "})
