@@ -274,6 +274,13 @@ class Question(models.Model):
     def evidence_anchor(self) -> str:
         return f"p-{self.evidence_paragraph}"
 
+    @property
+    def explanation_quotes_evidence(self) -> bool:
+        """Does the explanation already quote the evidence sentence? Then feedback shows the
+        sentence once, in the explanation, not again as a quotation under it."""
+        quote = " ".join(self.evidence_quote.split())
+        return bool(quote) and quote in " ".join(self.explanation.split())
+
     def evidence_url(self, back: str = "") -> str:
         """The reading page with the evidence sentence highlighted (works without JavaScript);
         `back`: the page the reader returns to from the highlight."""

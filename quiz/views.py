@@ -428,6 +428,11 @@ def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
             }
         )
     missed = sum(1 for row in rows if not (row["response"] and row["response"].is_correct))
+    rows_total = len(rows)
+    # "Only my mistakes": a plain link (no JavaScript), and only once right or wrong may show.
+    only_mistakes = request.GET.get("only") == "mistakes" and shown.correctness and missed > 0
+    if only_mistakes:
+        rows = [row for row in rows if not (row["response"] and row["response"].is_correct)]
     max_attempts = settings.max_attempts if settings else None
     left = None if max_attempts is None else max(0, max_attempts - used)
     return TemplateResponse(
@@ -437,6 +442,8 @@ def results(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "lesson": lesson,
             "rows": rows,
+            "rows_total": rows_total,
+            "only_mistakes": only_mistakes,
             "missed": missed,
             "shown": shown,
             "progress": progress,

@@ -252,6 +252,33 @@ class TestSummaryResultsAndProgress:
         assert "Right answer" not in results  # not passed, attempts left: no key
         assert client.get(f"/attempts/{quiz.pk}/summary/").status_code == 302
 
+    def test_results_can_show_only_my_mistakes(self, client, quiz):
+        client.post(url(quiz, 1), {"choice": right_value(quiz, 1)})
+        client.post(f"/attempts/{quiz.pk}/finish/")
+        results = f"/attempts/{quiz.pk}/results/"
+        page = client.get(results).content.decode()
+        assert '<a href="?only=mistakes#by-question">Only my mistakes (4)</a>' in page
+        assert page.count('class="review__item') == 5
+        mistakes = client.get(results + "?only=mistakes").content.decode()
+        # The four missed (one unanswered counts too), keeping their numbers in the quiz.
+        assert re.findall(r'<li value="(\d)" class="review__item', mistakes) == ["2", "3", "4", "5"]
+        assert "Showing the 4 questions you missed." in mistakes and "Show all 5" in mistakes
+
+    def test_the_evidence_sentence_is_shown_once(self, client, quiz):
+        QuizSettings.objects.filter(lesson=quiz.lesson).update(review_explanation="during")
+        item = quiz.items.select_related("question").get(position=1)
+        question = item.question
+        question.explanation = f"Paragraph 1 says: “{question.evidence_quote}”"
+        question.save()
+        html = client.post(url(quiz, 1), {"choice": right_value(quiz, 1)}, headers=HX)
+        html = NEXT_CARD.sub("", html.content.decode())
+        assert html.count(question.evidence_quote) == 1  # in the explanation, not again
+        assert "Show me where in the article" in html and "<blockquote>" not in html
+        client.post(f"/attempts/{quiz.pk}/finish/")
+        results = client.get(f"/attempts/{quiz.pk}/results/").content.decode()
+        first = re.search(r'<li value="1" .*?</li>', results, re.S)[0]
+        assert first.count(question.evidence_quote) == 1 and "<blockquote>" not in first
+
     def test_practice_and_try_again(self, client, quiz):
         client.post(f"/attempts/{quiz.pk}/finish/")
         practice = client.post(f"/attempts/{quiz.pk}/practice/")
