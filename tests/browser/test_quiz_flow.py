@@ -772,7 +772,6 @@ def test_quiz_pages_look_right_and_pass_axe(live_server, student, browser, scree
     page.set_default_timeout(10_000)
     lesson = make_handmade_lesson(shuffle_questions=False)
     base = live_server.url
-    log_in(page, base, student.username)
     failures = []
 
     def check(name: str, *, shots: bool = True) -> None:
@@ -787,8 +786,14 @@ def test_quiz_pages_look_right_and_pass_axe(live_server, student, browser, scree
         page.set_viewport_size(SIZES["desktop"])
         failures.extend(f"{name} ({scheme}): {v}" for v in axe_violations(page))
 
+    for name, path in (("signup", "/accounts/signup/"), ("login", "/accounts/login/")):
+        page.goto(base + path)
+        check(name, shots=False)
+    log_in(page, base, student.username)
     page.goto(base + "/")
     check("home")
+    page.goto(base + lesson.course.get_absolute_url())
+    check("course", shots=False)
     page.goto(base + lesson.get_absolute_url())
     check("lesson")
     attempt_id = start_quiz(page, base, lesson)
