@@ -321,18 +321,6 @@ def _json_text(value: str) -> str:
     return decoded if isinstance(decoded, str) else value
 
 
-def _split_keep_offsets(text: str, offset: int, separator: str) -> list[tuple[str, int]]:
-    """`text.split(separator)` with each part's offset in the block."""
-    parts, start = [], 0
-    while True:
-        found = text.find(separator, start)
-        if found < 0:
-            parts.append((text[start:], offset + start))
-            return parts
-        parts.append((text[start:found], offset + start))
-        start = found + len(separator)
-
-
 def _weight(text: str) -> tuple[float | None, str]:
     match = _WEIGHT_RE.match(text)
     if not match:
@@ -558,11 +546,8 @@ def _read_ordering(parsed, text, fmt, media, rationales) -> None:
 def _read_matching(block, parsed, text, offset, fmt, errors, media, meta) -> None:
     """Moodle's matching (`=stem -> answer`): only stems matched to places 1, 2, 3 … can be
     held here, as an ordering question."""
-    pairs = _split_keep_offsets(text, offset, "=")
-    if pairs and not pairs[0][0].strip():
-        pairs = pairs[1:]
     items: list[tuple[int, str]] = []
-    for segment, at in pairs:
+    for _marker, segment, at in _segments(text, offset, "="):
         line = block.line_of(at)
         stem, arrow, place = segment.partition("->")  # Moodle splits at the first arrow
         place = _restore(place).strip()
@@ -613,10 +598,7 @@ def _raw(text: str) -> str:
 def _read_answers(block, parsed, text, offset, fmt, errors, meta) -> None:
     """Moodle's short answer: entries split at =, each 100% unless it states a weight."""
     entries = []
-    pieces = _split_keep_offsets(text, offset, "=")
-    if pieces and not pieces[0][0].strip():
-        pieces = pieces[1:]
-    for segment, at in pieces:
+    for _marker, segment, at in _segments(text, offset, "="):
         weight, segment = _weight(segment.strip())
         answer, _, feedback = segment.partition("#")
         weight = 100.0 if weight is None else weight
