@@ -35,7 +35,7 @@ def test_preview_then_confirm(live_server, teacher, browser, screenshot, size):
     expect(page.locator("#content-main")).to_contain_text(
         "14 questions can be imported as drafts, 9 cannot. Nothing is saved until you confirm."
     )
-    will = page.get_by_role("table", name="Will be imported")
+    will = page.get_by_role("table", name="Can be imported")
     cannot = page.get_by_role("table", name="Cannot be imported")
     expect(will.get_by_role("row")).to_have_count(15)  # header + 14
     expect(cannot).to_contain_text("Essay questions (empty { }) are not supported here")

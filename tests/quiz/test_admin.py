@@ -430,7 +430,10 @@ class TestExchangeInAdmin:
         # The same file again: the preview says both are there already, and offers nothing.
         again = client.post(url, {"file": SimpleUploadedFile("bad.gift", bad, "text/plain")})
         html = again.content.decode()
-        assert "(2 of them already in this lesson, which will be skipped)" in html
+        assert (
+            "0 questions can be imported as drafts (2 more are already in this lesson and "
+            "will be skipped)" in html
+        )
         assert html.count("Already in this lesson: it will be skipped.") == 2
         assert "Every question this file can give is already in this lesson." in html
         assert "Import 2" not in html
