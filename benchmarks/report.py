@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/report.py [RUNS] [SIZES...]   (default: 5 100 1000 10000)
        BENCH_NO_FREEZE=1 …  measures without the start-up gc.freeze() of config/wsgi.py
+       BENCH_NO_KEPT_LINES=1 …  as if no attempt kept its answer lines (the report builds them)
 
 Builds, in a fresh temporary SQLite database (or the one DATABASE_URL names, which it must be
 allowed to fill), one lesson of 12 published questions (10 multiple choice with 4 choices, one
@@ -57,6 +58,7 @@ from django.utils import timezone  # noqa: E402
 
 from classrooms.models import Assignment, Classroom, Enrolment  # noqa: E402
 from courses.models import Course, Lesson, Paragraph  # noqa: E402
+from quiz import answer_lines  # noqa: E402
 from quiz.models import (  # noqa: E402
     AcceptedAnswer,
     Attempt,
@@ -164,6 +166,9 @@ def build(course: Course, teacher: User, size: int, rng: random.Random) -> tuple
                 text = "waggle" if right else rng.choice(["tango", "=1+1", "round dance"])
                 responses.append(Response(item=item, text=text, is_correct=right))
         Response.objects.bulk_create(responses)
+    if not os.environ.get("BENCH_NO_KEPT_LINES"):
+        # What quiz.attempts.finish writes as each attempt closes, here for all at once.
+        Attempt.objects.filter(lesson=lesson).update(answer_lines=answer_lines.of_attempt())
     LessonProgress.objects.bulk_create(
         (
             LessonProgress(

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -396,8 +397,8 @@ class QuestionAdmin(admin.ModelAdmin):
             per_page=REPORT_PAGE_SIZE,
             search=search,
         )
-        summary = reports.lesson_summary(lesson, learners=learners)
-        given = reports.answer_groups(lesson, learners)  # read once, for both of these
+        given = reports.answer_groups(lesson, learners)  # read once, for all three
+        summary = reports.lesson_summary(lesson, learners=learners, given=given)
         stats = reports.question_stats(lesson, learners=learners, given=given)
         stale = reports.stale_questions(lesson, learners=learners, given=given)
         rows = [
@@ -661,6 +662,19 @@ class ResponseAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["item__attempt__learner", "item__question", "choice"]
     search_fields = ["item__attempt__learner__username", "item__question__prompt", "text"]
+
+    # Deleting a stored answer (superusers only) also drops its attempt's kept answer lines,
+    # so the class report reads that attempt's answers again (quiz.answer_lines).
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            Attempt.objects.filter(pk=obj.item.attempt_id).update(answer_lines=None)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            attempts = list(queryset.values_list("item__attempt_id", flat=True))
+            Attempt.objects.filter(pk__in=attempts).update(answer_lines=None)
+            super().delete_queryset(request, queryset)
 
     @admin.display(description="learner", ordering="item__attempt__learner__username")
     def learner(self, obj):

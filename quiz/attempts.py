@@ -15,7 +15,7 @@ from django.utils import timezone
 from config.prepared import cursor_for
 from courses.models import Lesson
 
-from . import gates
+from . import answer_lines, gates
 from .grading import Answer, is_correct
 from .models import (
     MASTERY_PERCENT,
@@ -394,7 +394,7 @@ def _touch_progress(attempt: Attempt) -> None:
 def finish(attempt: Attempt) -> Attempt:
     """Close the attempt (idempotent) and bring the learner's progress up to date."""
     closed = Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
-        finished_at=timezone.now()
+        finished_at=timezone.now(), answer_lines=answer_lines.of_attempt()
     )
     attempt.refresh_from_db()
     if closed and not attempt.is_practice:

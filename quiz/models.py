@@ -524,6 +524,14 @@ class Attempt(models.Model):
     )
     answered_count = models.PositiveIntegerField(default=0)
     question_total = models.PositiveIntegerField(default=0)
+    # NULL ("not kept": an open attempt) differs from "" (kept: no answers).
+    answer_lines = models.TextField(  # noqa: DJ001
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The answers as the class report counts them, kept when the attempt "
+        "finishes (quiz.answer_lines); none: not kept, read from the answers.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

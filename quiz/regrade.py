@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from . import answer_lines
 from .attempts import credit_for, refresh_progress
 from .grading import Answer, is_correct
 from .models import Attempt, LessonProgress, Question, Response
@@ -59,7 +60,10 @@ def apply_regrade(question: Question, learners=None) -> int:
         earned=Sum("items__response__credit"),
     ):
         Attempt.objects.filter(pk=attempt.pk).update(
-            correct_count=attempt.right, marks=attempt.earned or 0
+            correct_count=attempt.right,
+            marks=attempt.earned or 0,
+            # The report's copy of a finished attempt's answers follows the new marks.
+            answer_lines=answer_lines.of_attempt() if attempt.is_finished else None,
         )
     pairs = {
         (change.response.item.attempt.learner_id, change.response.item.attempt.lesson_id)

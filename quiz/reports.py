@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 import statistics
@@ -35,12 +34,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Aggregate, Count, F, Func, Q, QuerySet, TextField
+from django.db.models import Count, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from courses.models import Lesson
 
+from . import answer_lines
 from .grading import Answer, is_correct
 from .models import (
     SINGLE_ANSWER_TYPES,
@@ -120,57 +120,52 @@ def _score_percent(correct: float, total: int) -> int:
     return round(100 * correct / total) if total else 0
 
 
-def lesson_summary(lesson: Lesson, learners=None) -> LessonSummary:
-    """Who took the lesson's quiz and how they did (of `learners`; None: all). Five queries,
-    every one counted in the database: a handful of rows however many learners."""
+def lesson_summary(
+    lesson: Lesson, learners=None, given: AnswerGroups | None = None
+) -> LessonSummary:
+    """Who took the lesson's quiz and how they did (of `learners`; None: all). Three queries
+    (settings, the learners' progress, their attempts), two with `given`, the `answer_groups`
+    of the same learners, whose rows are every attempt: one flat row per learner and per
+    attempt, counted here (10,000 short rows cost the database less than aggregates over
+    them with the scoping subqueries repeated in each)."""
     settings = (
         QuizSettings.objects.filter(lesson=lesson).values("pass_mark", "grading_method").first()
     ) or {"pass_mark": _DEFAULT_PASS_MARK, "grading_method": _DEFAULT_GRADING}
     pass_mark, method = settings["pass_mark"], settings["grading_method"]
 
     progress = restrict(LessonProgress.objects.filter(lesson=lesson), learners, "learner")
-    attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
-    is_graded = Q(is_practice=False, finished_at__isnull=False)
-    counts = attempts.aggregate(
-        graded=Count("pk", filter=is_graded),
-        practice=Count("pk", filter=Q(is_practice=True, finished_at__isnull=False)),
-        still_open=Count("pk", filter=Q(finished_at__isnull=True)),
-    )
-    graded_attempts = attempts.filter(is_graded)
-    opened = progress.values("learner_id")
-    graded_ids = graded_attempts.values("learner_id")
+    grade_of = dict(_plain_rows(progress.order_by().values_list("learner_id", "grade")))
+    if given is None:
+        given = answer_groups(lesson, learners)
+    counts: Counter[str] = Counter()
+    with_attempts: set[int] = set()
+    graded_ids: set[int] = set()
+    # Only for data written outside quiz.attempts: graded attempts without a kept grade.
+    graded_scores: dict[int, list[tuple]] = defaultdict(list)
+    for row in given.rows:
+        with_attempts.add(row.learner_id)
+        if row.finished_at is None:
+            counts["still_open"] += 1
+        elif row.is_practice:
+            counts["practice"] += 1
+        else:
+            counts["graded"] += 1
+            graded_ids.add(row.learner_id)
+            if grade_of.get(row.learner_id) is None:
+                # marks: a right second try earns less than a right first answer
+                score = _score_percent(row.marks, row.question_total)
+                graded_scores[row.learner_id].append((row.finished_at, row.pk, score))
     # Learners who started = those with progress; a graded attempt implies a start even if
     # its progress row were missing, so the rate can never exceed 1.
-    people = (
-        get_user_model()
-        .objects.filter(Q(pk__in=opened) | Q(pk__in=attempts.values("learner_id")))
-        .aggregate(
-            learners=Count("pk"),
-            started=Count("pk", filter=Q(pk__in=opened) | Q(pk__in=graded_ids)),
-            completed=Count("pk", filter=Q(pk__in=graded_ids)),
-        )
-    )
-    # The grades of learners with a graded attempt, as their progress keeps them, by value.
-    grades: list[int] = []
-    for grade, n in (
-        progress.filter(grade__isnull=False, learner__in=graded_ids)
-        .order_by()
-        .values_list("grade")
-        .annotate(n=Count("pk"))
-    ):
-        grades += [grade] * n
-    # Only for data written outside quiz.attempts: graded attempts without a kept grade.
-    graded_scores: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    for learner_id, finished_at, correct, total in (
-        graded_attempts.exclude(
-            learner__in=progress.filter(grade__isnull=False).values("learner_id")
-        )
-        .order_by()
-        .values_list("learner_id", "finished_at", "marks", "question_total")
-    ):  # marks: a right second try earns less than a right first answer
-        graded_scores[learner_id].append((finished_at, _score_percent(correct, total)))
+    opened = set(grade_of)
+    grades = [grade_of[pk] for pk in graded_ids if grade_of.get(pk) is not None]
     for scores in graded_scores.values():
-        grades.append(_grade_from_scores([s for _, s in sorted(scores)], method))
+        grades.append(_grade_from_scores([s for *_, s in sorted(scores)], method))
+    people = {
+        "learners": len(opened | with_attempts),
+        "started": len(opened | graded_ids),
+        "completed": len(graded_ids),
+    }
 
     histogram = [0] * 10
     for grade in grades:
@@ -317,53 +312,18 @@ def _group_edge(bands: list[tuple[int, _Band]], size: int) -> tuple[int, int | N
     return correct, None, 0  # never reached: size <= answers
 
 
-class _AnswerToken(Func):
-    """One answer as a line of text: ``question,choice,right,[text, order]`` (the last part
-    JSON, which escapes line breaks: a token never contains one)."""
+class AttemptRow(NamedTuple):
+    """One attempt as `answer_groups` reads it (plain database values: on SQLite
+    `finished_at` is its text, which sorts as the moment does)."""
 
-    output_field = TextField()
-
-    def __init__(self, question, choice, text, order, right):
-        super().__init__(question, choice, right, text, order)
-
-    def as_sql(self, compiler, connection, **extra):
-        params: list = []
-        compiled = [compiler.compile(expression) for expression in self.source_expressions]
-        question, choice, right, text, order = (sql for sql, _ in compiled)
-        for _, p in compiled:
-            params += p
-        if connection.vendor == "postgresql":
-            sql = (
-                f"concat_ws(',', {question}, coalesce({choice}::text, ''), "
-                f"CASE WHEN {right} THEN 1 ELSE 0 END, json_build_array({text}, {order})::text)"
-            )
-        else:  # a plain CASE here costs SQLite more than the JSON of every answer
-            sql = (
-                f"({question} || ',' || ifnull({choice}, '') || ',' || {right} || ',' || "
-                f"json_array({text}, {order}))"
-            )
-        return sql, params
-
-
-class _Lines(Aggregate):
-    """Strings joined by line breaks (GROUP_CONCAT / STRING_AGG)."""
-
-    output_field = TextField()
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            return f"STRING_AGG({sql}, E'\\n')", params
-        return f"GROUP_CONCAT({sql}, char(10))", params
-
-
-def _parse_token(token: str) -> tuple:
-    """(question id, choice id, typed text, order, right) of an `_AnswerToken`."""
-    question, choice, right, rest = token.split(",", 3)
-    text, order = json.loads(rest)
-    if isinstance(order, str):  # SQLite keeps a JSONField as its JSON text
-        order = json.loads(order)
-    return int(question), int(choice) if choice else None, text, order, right == "1"
+    pk: int
+    learner_id: int
+    correct_count: int
+    question_total: int
+    is_practice: bool
+    finished_at: datetime | str | None
+    marks: float
+    answer_lines: str | None
 
 
 class AnswerGroups(list):
@@ -373,66 +333,78 @@ class AnswerGroups(list):
 
     attempts: list[tuple[int, int, int, bool, list[str]]]
     parsed: dict[str, tuple]
+    rows: list[AttemptRow]
 
 
 def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
     """Every stored answer to the lesson's questions in its attempts (of `learners`; None:
     all), counted by what the report needs: (question id, choice id, typed text, order, right,
-    the attempt's right answers, its questions, whether it is graded, count). One query,
+    the attempt's right answers, its questions, whether it is graded, count). Three queries,
     however many learners: the report passes it to both `question_stats` and
     `stale_questions` (``given=``), so the answers are read once.
 
-    The database returns one row per attempt with its answers as short lines of text, read
-    straight through the attempts and their items in attempt order: SQLite then needs no sort
-    of the (attempts × questions) answers, the slow part of a GROUP BY over every answer. The
-    counting is done here over the distinct lines."""
-    attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner")
-    rows = (
+    One row per attempt with its answers as lines (`quiz.answer_lines`): finished attempts
+    keep theirs, so for them the database reads one short row and joins nothing; the others'
+    lines are built in a second query, straight through their items in attempt order (no sort
+    of the answers, the slow part of a GROUP BY over every answer). The counting is done here
+    over the distinct lines, keeping those of the lesson's own questions (the join's filter
+    before lines were kept) and only choices that still exist."""
+    attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner").order_by()
+    every = _plain_rows(attempts.values_list(*AttemptRow._fields))
+    built = (
         attempts.filter(
+            answer_lines__isnull=True,
             items__question__lesson=lesson,
             items__response__isnull=False,
         )
-        .order_by()
-        .values_list("learner_id", "pk", "correct_count", "question_total", "is_practice")
-        .annotate(
-            done=Count("finished_at"),
-            answers=_Lines(
-                _AnswerToken(
-                    F("items__question_id"),
-                    F("items__response__choice_id"),
-                    F("items__response__text"),
-                    F("items__response__order"),
-                    F("items__response__is_correct"),
-                )
-            ),
-        )
+        .values_list("pk")
+        .annotate(lines=answer_lines.Lines(answer_lines.token("items__", "items__response__")))
     )
+    lines_of = dict(_plain_rows(built))
+    # The lesson's questions and their choices now: a kept line may name a choice deleted
+    # since (the answer's choice is then empty, as the database now has it).
+    known = list(Question.objects.filter(lesson=lesson).values_list("pk", "choices__pk"))
+    own, choices = {q for q, _ in known}, {c for _, c in known}
     by_score: defaultdict[tuple, list[str]] = defaultdict(list)
     raw = []
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # e.g. nobody visible: what the queryset would give, no query
-        sql = None
-    fetched = []
-    if sql is not None:
-        with connections[rows.db].cursor() as cursor:  # plain values: no converters per row
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
-    for _, attempt_id, correct, total, is_practice, done, answers in fetched:
-        lines = answers.split("\n")
-        graded = bool(done) and not is_practice
-        by_score[(correct, total, graded)] += lines  # counted once per score, below
-        raw.append((attempt_id, correct, total, graded, lines))
+    rows = []
+    for row in every:
+        row = AttemptRow(*row)
+        rows.append(row)
+        text = row.answer_lines if row.answer_lines is not None else lines_of.get(row.pk)
+        if not text:
+            continue  # no answers
+        lines = text.split("\n")
+        graded = row.finished_at is not None and not row.is_practice
+        key = (row.correct_count, row.question_total, graded)
+        by_score[key] += lines  # counted once per score, below
+        raw.append((row.pk, *key, lines))
     counts = {key: Counter(lines) for key, lines in by_score.items()}
     parsed: dict[str, tuple] = {}
     result = AnswerGroups()
     for (correct, total, graded), lines in counts.items():
         for line, n in lines.items():
             if line not in parsed:
-                parsed[line] = _parse_token(line)
-            result.append((*parsed[line], correct, total, graded, n))
+                question_id, choice_id, *rest = answer_lines.parse(line)
+                choice_id = choice_id if choice_id in choices else None
+                parsed[line] = (question_id, choice_id, *rest)
+            if parsed[line][0] in own:
+                result.append((*parsed[line], correct, total, graded, n))
     result.attempts, result.parsed = raw, parsed  # lines read back only where needed
+    result.rows = rows  # every attempt, for `lesson_summary`
     return result
+
+
+def _plain_rows(rows: QuerySet) -> list[tuple]:
+    """The rows of a values_list queryset as the database driver gives them: no converters
+    per value (10,000 rows), no query when it is certainly empty (e.g. nobody visible)."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def question_stats(

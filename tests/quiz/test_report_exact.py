@@ -9,18 +9,26 @@ upper–lower index against `pearson` and `upper_lower_index` over one row per a
 with ties at the groups' edges, practice and open attempts, learners out of scope, a typed
 answer with a line break, a comma and quotes, a sequence question, and after a key change and
 its re-grade.
+
+Finished attempts keep their answer lines (`quiz.answer_lines`); the figures are the same
+whether they are kept or built in the query, and stay exact after a re-grade, a deleted choice,
+a question moved to another lesson and answers deleted in the admin.
 """
 
 from collections import Counter
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.urls import reverse
 
-from quiz import attempts, reports
-from quiz.models import Choice, Question, Response
+from quiz import answer_lines, attempts, reports
+from quiz.models import Attempt, Choice, Question, Response
 from quiz.regrade import apply_regrade
-from tests.factories import make_lesson, make_question
+from tests.factories import make_course, make_lesson, make_question
 from tests.quiz.test_reports import answer_items, take
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +93,7 @@ def by_definition(lesson, learners=None) -> dict[int, dict]:
     """Per published question, from one row per graded answer: the figures by their formulas."""
     qs = Response.objects.filter(
         item__attempt__lesson=lesson,
+        item__question__lesson=lesson,
         item__attempt__is_practice=False,
         item__attempt__finished_at__isnull=False,
         item__question__status="published",
@@ -203,3 +212,98 @@ def test_answer_figures_after_attempts_are_deleted(many):
     for user in User.objects.filter(username__in=["u03", "u10", "u11", "u12"]):
         user.attempts.filter(lesson=lesson).delete()
     assert_exact(lesson)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finished attempts keep their answer lines (quiz.answer_lines); the figures stay the same
+
+
+def _lines(text) -> list[str]:
+    return sorted(text.split("\n")) if text else []
+
+
+def test_finished_attempts_keep_the_lines_of_their_answers(many):
+    lesson, *_ = many
+    rows = Attempt.objects.annotate(live=answer_lines.of_attempt()).values_list(
+        "finished_at", "answer_lines", "live"
+    )
+    assert rows and any(finished is None for finished, *_ in rows)  # open attempts too
+    for finished, kept, live in rows:
+        if finished is None:
+            assert kept is None  # open: its answers may still change; built when read
+        else:
+            assert kept is not None and _lines(kept) == _lines(live)
+    assert any("\\n" in kept for _, kept, _ in rows if kept)  # a typed line break, escaped
+
+
+def test_the_figures_are_the_same_with_lines_kept_or_not(many):
+    lesson, *_ = many
+    some = User.objects.filter(username__lt="u2").values("pk")
+    for learners in (None, some):
+        kept = reports.answer_groups(lesson, learners)
+        summary = reports.lesson_summary(lesson, learners, given=kept)
+        stats = reports.question_stats(lesson, learners=learners, given=kept)
+        with transaction.atomic():
+            Attempt.objects.update(answer_lines=None)  # as if none kept: all built in the query
+            built = reports.answer_groups(lesson, learners)
+            assert as_counter(built) == as_counter(kept)
+            assert reports.lesson_summary(lesson, learners) == summary
+            assert reports.question_stats(lesson, learners=learners, given=built) == stats
+            transaction.set_rollback(True)
+
+
+def test_a_regrade_rewrites_the_kept_lines(many):
+    lesson, mc, *_ = many
+    q = mc[0]
+    Choice.objects.filter(question=q).update(is_correct=False)
+    Choice.objects.filter(question=q, text="Wasps").update(is_correct=True)
+    assert apply_regrade(Question.objects.get(pk=q.pk)) > 0
+    for kept, live in (
+        Attempt.objects.filter(finished_at__isnull=False)
+        .annotate(live=answer_lines.of_attempt())
+        .values_list("answer_lines", "live")
+    ):
+        assert _lines(kept) == _lines(live)
+    assert_exact(lesson)
+
+
+def test_a_deleted_choice_leaves_its_answers_without_a_choice(many):
+    lesson, mc, *_ = many
+    picked = Choice.objects.filter(question=mc[0], text="Ants").get()
+    assert Response.objects.filter(choice=picked).exists()
+    pk = picked.pk
+    picked.delete()  # the answers' choice becomes empty; the kept lines still name it
+    groups = assert_exact(lesson)
+    assert not any(choice == pk for _, choice, *_ in groups)
+
+
+def test_a_question_moved_to_another_lesson_leaves_the_report(many):
+    lesson, mc, *_ = many
+    Question.objects.filter(pk=mc[2].pk).update(lesson=make_lesson(make_course("Other", "other")))
+    groups = assert_exact(lesson)
+    assert not any(q == mc[2].pk for q, *_ in groups)
+
+
+def test_an_answer_deleted_in_the_admin_leaves_the_report(many, client):
+    lesson, mc, *_ = many
+    client.force_login(User.objects.create_superuser("root", password="a-long-pass-phrase"))
+    answer = Response.objects.filter(item__question=mc[1], item__attempt__finished_at__isnull=False)
+    one, two, three = answer[:3]
+    url = reverse("admin:quiz_response_delete", args=[one.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    changelist = reverse("admin:quiz_response_changelist")
+    picked = {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"}
+    assert client.post(changelist, picked).status_code == 302
+    assert not Response.objects.filter(pk__in=[one.pk, two.pk, three.pk]).exists()
+    assert_exact(lesson)
+
+
+def test_the_migration_keeps_the_lines_of_attempts_finished_before_it(many):
+    lesson, *_ = many
+    keep_lines = import_module("quiz.migrations.0012_attempt_answer_lines").keep_lines
+    before = reports.answer_groups(lesson)
+    Attempt.objects.update(answer_lines=None)  # as the new column starts
+    keep_lines(django_apps, None)
+    assert not Attempt.objects.filter(finished_at__isnull=False, answer_lines=None).exists()
+    assert Attempt.objects.filter(finished_at__isnull=True, answer_lines=None).exists()
+    assert as_counter(reports.answer_groups(lesson)) == as_counter(before)

@@ -491,12 +491,13 @@ def test_query_counts_do_not_grow_with_learners(django_assert_max_num_queries):
     _add_learners(lesson, questions, 0, 5)
     small = _query_counts(lesson)
     assert small == {
-        # Settings, attempts counted by kind, learners counted, grades counted by value, and
-        # graded attempts without a kept grade (none here): counts, not rows per learner.
+        # Settings, the learners' progress (one short row each), and the attempts as
+        # `answer_groups` reads them: every attempt, the lines of those that keep none, and
+        # the lesson's questions and their choices.
         "summary": 5,
-        # Questions, choices, and the answers (one row per attempt, which also give the
-        # upper–lower groups' edges: no query of their own).
-        "questions": 3,
+        # Questions, choices, and the answers (`answer_groups`' three queries, which also give
+        # the upper–lower groups' edges: no query of their own).
+        "questions": 5,
         "learners": 2,
         # The stale-key check: answers grouped (1), then the questions with their choices and
         # accepted answers (3), which quiz.grading.is_correct needs to judge them.
