@@ -79,11 +79,14 @@ def of_attempt(responses=Response) -> Coalesce:
     ``Attempt.objects.filter(…).update(answer_lines=of_attempt())``, one statement. An attempt
     without answers keeps "" (kept, and empty), not NULL. (`responses`: the Response model,
     a migration's historical one.)"""
+    # From the attempt's items (found by its index) to each one's answer (by the item's
+    # unique index): a plan that holds without table statistics (a freshly loaded table).
+    items = responses._meta.get_field("item").related_model
     lines = (
-        responses.objects.filter(item__attempt=OuterRef("pk"))
+        items.objects.filter(attempt=OuterRef("pk"), response__isnull=False)
         .order_by()
-        .values("item__attempt")
-        .annotate(lines=Lines(token()))
+        .values("attempt")
+        .annotate(lines=Lines(token("", "response__")))
         .values("lines")
     )
     return Coalesce(Subquery(lines), Value(""), output_field=TextField())

@@ -34,7 +34,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -144,7 +145,7 @@ def lesson_summary(
     graded_scores: dict[int, list[tuple]] = defaultdict(list)
     for row in given.rows:
         with_attempts.add(row.learner_id)
-        if row.finished_at is None:
+        if row.finished is None:
             counts["still_open"] += 1
         elif row.is_practice:
             counts["practice"] += 1
@@ -154,7 +155,7 @@ def lesson_summary(
             if grade_of.get(row.learner_id) is None:
                 # marks: a right second try earns less than a right first answer
                 score = _score_percent(row.marks, row.question_total)
-                graded_scores[row.learner_id].append((row.finished_at, row.pk, score))
+                graded_scores[row.learner_id].append((row.finished, row.pk, score))
     # Learners who started = those with progress; a graded attempt implies a start even if
     # its progress row were missing, so the rate can never exceed 1.
     opened = set(grade_of)
@@ -313,17 +314,16 @@ def _group_edge(bands: list[tuple[int, _Band]], size: int) -> tuple[int, int | N
 
 
 class AttemptRow(NamedTuple):
-    """One attempt as `answer_groups` reads it (plain database values: on SQLite
-    `finished_at` is its text, which sorts as the moment does)."""
+    """One attempt as `answer_groups` reads it: plain database values."""
 
     pk: int
     learner_id: int
     correct_count: int
     question_total: int
     is_practice: bool
-    finished_at: datetime | str | None
+    finished: str | None  # the moment it finished, as text (sorts as the moment does)
     marks: float
-    answer_lines: str | None
+    lines: str  # its answers' lines, kept or built ("": none)
 
 
 class AnswerGroups(list):
@@ -339,28 +339,26 @@ class AnswerGroups(list):
 def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
     """Every stored answer to the lesson's questions in its attempts (of `learners`; None:
     all), counted by what the report needs: (question id, choice id, typed text, order, right,
-    the attempt's right answers, its questions, whether it is graded, count). Three queries,
+    the attempt's right answers, its questions, whether it is graded, count). Two queries,
     however many learners: the report passes it to both `question_stats` and
     `stale_questions` (``given=``), so the answers are read once.
 
     One row per attempt with its answers as lines (`quiz.answer_lines`): finished attempts
     keep theirs, so for them the database reads one short row and joins nothing; the others'
-    lines are built in a second query, straight through their items in attempt order (no sort
-    of the answers, the slow part of a GROUP BY over every answer). The counting is done here
+    lines are built from their own items in the same query (no sort of the answers, the slow
+    part of a GROUP BY over every answer). The counting is done here
     over the distinct lines, keeping those of the lesson's own questions (the join's filter
     before lines were kept) and only choices that still exist."""
     attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner").order_by()
-    every = _plain_rows(attempts.values_list(*AttemptRow._fields))
-    built = (
-        attempts.filter(
-            answer_lines__isnull=True,
-            items__question__lesson=lesson,
-            items__response__isnull=False,
-        )
-        .values_list("pk")
-        .annotate(lines=answer_lines.Lines(answer_lines.token("items__", "items__response__")))
+    every = _plain_rows(
+        attempts.annotate(
+            # As text: only compared and sorted here, and 10,000 parsed moments cost.
+            finished=Cast("finished_at", TextField()),
+            # COALESCE stops at the kept lines: only an attempt that keeps none (an open one)
+            # has its lines built, from its own items.
+            lines=Coalesce(F("answer_lines"), answer_lines.of_attempt()),
+        ).values_list(*AttemptRow._fields)
     )
-    lines_of = dict(_plain_rows(built))
     # The lesson's questions and their choices now: a kept line may name a choice deleted
     # since (the answer's choice is then empty, as the database now has it).
     known = list(Question.objects.filter(lesson=lesson).values_list("pk", "choices__pk"))
@@ -371,11 +369,10 @@ def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
     for row in every:
         row = AttemptRow(*row)
         rows.append(row)
-        text = row.answer_lines if row.answer_lines is not None else lines_of.get(row.pk)
-        if not text:
+        if not row.lines:
             continue  # no answers
-        lines = text.split("\n")
-        graded = row.finished_at is not None and not row.is_practice
+        lines = row.lines.split("\n")
+        graded = row.finished is not None and not row.is_practice
         key = (row.correct_count, row.question_total, graded)
         by_score[key] += lines  # counted once per score, below
         raw.append((row.pk, *key, lines))

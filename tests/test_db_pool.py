@@ -41,6 +41,7 @@ def test_pool_sizes_and_no_persistent_connections(monkeypatch, value, sizes):
     }
     assert default["CONN_MAX_AGE"] == 0  # Django refuses a pool with persistent connections
     assert "lock_timeout=10000" in default["OPTIONS"]["options"]  # the timeouts stay
+    assert "jit=off" in default["OPTIONS"]["options"]  # and JIT stays off
 
 
 def test_pool_wait_follows_the_lock_timeout(monkeypatch):
@@ -80,6 +81,8 @@ def test_pool_setting_gives_a_working_connection(monkeypatch):
             with pooled.cursor() as cursor:
                 cursor.execute("SHOW lock_timeout")
                 assert cursor.fetchone()[0] == "10s"
+                cursor.execute("SHOW jit")  # short queries: never worth compiling
+                assert cursor.fetchone()[0] == "off"
                 cursor.execute("SELECT count(*) FROM django_migrations")
                 assert cursor.fetchone()[0] > 0
             first = pooled.connection

@@ -9,7 +9,11 @@ def keep_lines(apps, schema_editor):
 
     Attempt = apps.get_model("quiz", "Attempt")
     Response = apps.get_model("quiz", "Response")
-    Attempt.objects.filter(finished_at__isnull=False).update(answer_lines=of_attempt(Response))
+    finished = Attempt.objects.filter(finished_at__isnull=False).order_by("pk")
+    ids = list(finished.values_list("pk", flat=True))
+    for start in range(0, len(ids), 200):  # short statements, well inside any statement timeout
+        chunk = ids[start : start + 200]
+        Attempt.objects.filter(pk__in=chunk).update(answer_lines=of_attempt(Response))
 
 
 class Migration(migrations.Migration):

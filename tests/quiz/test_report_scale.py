@@ -209,12 +209,12 @@ def test_query_count_does_not_grow_with_learners(client, db):
             counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2] == counts[3], counts
     # Pinned: session, user, the user's and their groups' permissions, lesson; the learners'
-    # names, the page's progress and attempt counts; every attempt (one row each, with its kept
-    # answer lines), the lines of attempts that keep none, the lesson's questions and choices
-    # (for the summary, the item analysis, its upper–lower groups' edges and the stale-key
-    # check); the summary's settings and the learners' progress; questions, choices; the
-    # questions, choices and accepted answers of the stale-key check.
-    assert counts[0] == 18, counts
+    # names, the page's progress and attempt counts; every attempt (one row each, with its
+    # answer lines, kept or built), the lesson's questions and choices (for the summary, the
+    # item analysis, its upper–lower groups' edges and the stale-key check); the summary's
+    # settings and the learners' progress; questions, choices; the questions, choices and
+    # accepted answers of the stale-key check.
+    assert counts[0] == 17, counts
 
 
 # ---------------------------------------------------------------------------------------------

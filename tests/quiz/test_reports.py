@@ -492,12 +492,12 @@ def test_query_counts_do_not_grow_with_learners(django_assert_max_num_queries):
     small = _query_counts(lesson)
     assert small == {
         # Settings, the learners' progress (one short row each), and the attempts as
-        # `answer_groups` reads them: every attempt, the lines of those that keep none, and
-        # the lesson's questions and their choices.
-        "summary": 5,
-        # Questions, choices, and the answers (`answer_groups`' three queries, which also give
+        # `answer_groups` reads them: every attempt with its answer lines, and the lesson's
+        # questions and their choices.
+        "summary": 4,
+        # Questions, choices, and the answers (`answer_groups`' two queries, which also give
         # the upper–lower groups' edges: no query of their own).
-        "questions": 5,
+        "questions": 4,
         "learners": 2,
         # The stale-key check: answers grouped (1), then the questions with their choices and
         # accepted answers (3), which quiz.grading.is_correct needs to judge them.
