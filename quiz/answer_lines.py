@@ -79,8 +79,7 @@ def of_attempt(responses=Response) -> Coalesce:
     ``Attempt.objects.filter(…).update(answer_lines=of_attempt())``, one statement. An attempt
     without answers keeps "" (kept, and empty), not NULL. (`responses`: the Response model,
     a migration's historical one.)"""
-    # From the attempt's items (found by its index) to each one's answer (by the item's
-    # unique index): a plan that holds without table statistics (a freshly loaded table).
+    # From the attempt's items (its index) to each one's answer (the item's unique index).
     items = responses._meta.get_field("item").related_model
     lines = (
         items.objects.filter(attempt=OuterRef("pk"), response__isnull=False)

@@ -124,11 +124,11 @@ def _score_percent(correct: float, total: int) -> int:
 def lesson_summary(
     lesson: Lesson, learners=None, given: AnswerGroups | None = None
 ) -> LessonSummary:
-    """Who took the lesson's quiz and how they did (of `learners`; None: all). Three queries
-    (settings, the learners' progress, their attempts), two with `given`, the `answer_groups`
-    of the same learners, whose rows are every attempt: one flat row per learner and per
-    attempt, counted here (10,000 short rows cost the database less than aggregates over
-    them with the scoping subqueries repeated in each)."""
+    """Who took the lesson's quiz and how they did (of `learners`; None: all). Two queries
+    (settings, the learners' progress) with `given`, the `answer_groups` of the same learners,
+    whose rows are every attempt; without it, `answer_groups`' two more. One flat row per
+    learner and per attempt, counted here: 10,000 short rows cost the database less than
+    aggregates over them with the scoping subqueries repeated in each."""
     settings = (
         QuizSettings.objects.filter(lesson=lesson).values("pass_mark", "grading_method").first()
     ) or {"pass_mark": _DEFAULT_PASS_MARK, "grading_method": _DEFAULT_GRADING}
