@@ -346,9 +346,9 @@ def answer_groups(lesson: Lesson, learners=None) -> AnswerGroups:
     One row per attempt with its answers as lines (`quiz.answer_lines`): finished attempts
     keep theirs, so for them the database reads one short row and joins nothing; the others'
     lines are built from their own items in the same query (no sort of the answers, the slow
-    part of a GROUP BY over every answer). The counting is done here
-    over the distinct lines, keeping those of the lesson's own questions (the join's filter
-    before lines were kept) and only choices that still exist."""
+    part of a GROUP BY over every answer). The counting is done here over the distinct lines,
+    keeping those of the lesson's own questions (the join's filter before lines were kept) and
+    only choices that still exist."""
     attempts = restrict(Attempt.objects.filter(lesson=lesson), learners, "learner").order_by()
     every = _plain_rows(
         attempts.annotate(
