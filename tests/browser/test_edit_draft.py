@@ -72,3 +72,38 @@ def test_edit_a_draft_in_place(live_server, teacher, page):
 
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     assert not errors, errors
+
+
+def test_a_link_swapped_in_works_at_once(live_server, teacher, page):
+    """htmx binds swapped-in links when it settles: a click right after a swap must not fall
+    through to a plain page load (it did with htmx's default 20 ms settle delay)."""
+    lesson = make_lesson()
+    draft = make_question(lesson, status="draft", position=1, prompt="Which insect dances?")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", teacher.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Courses, lessons and quizzes")).to_be_visible()
+
+    page.goto(live_server.url + reverse("quiz:review_drafts", args=[lesson.pk]))
+    card = page.locator(f"#draft-{draft.pk}")
+    page.evaluate(
+        """() => {
+          window.noPageLoad = true;
+          window.settled = new Promise((done) =>
+            document.body.addEventListener("htmx:afterSettle", done, { once: true }));
+        }"""
+    )
+    card.get_by_role("link", name="Edit “Which insect dances?”").click()
+    page.evaluate("window.settled.then(() => true)")
+
+    # Cancel swaps the card back; its Edit link is clicked in the very next task.
+    page.evaluate(
+        """(id) => document.body.addEventListener("htmx:afterSwap", () => setTimeout(() =>
+             document.querySelector("#draft-" + id + " a[href$='/edit/']").click(), 0),
+           { once: true })""",
+        draft.pk,
+    )
+    card.get_by_role("link", name="Cancel").click()
+    expect(card.get_by_role("heading", name="Edit this draft")).to_be_visible()
+    assert page.evaluate("window.noPageLoad") is True
