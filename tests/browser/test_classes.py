@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from classrooms.models import Assignment, Classroom
 from quiz.generation import generate_for_lesson
 from quiz.models import Attempt, QuizSettings
-from tests.browser.test_quiz_flow import item_at, plan_answer, serious_axe_violations
+from tests.browser.test_quiz_flow import admin_log_in, item_at, plan_answer, serious_axe_violations
 
 NAMES = [
     "Maria Lopez", "Tom Brown", "Aisha Khan", "Lucas Martin", "Zoë Ångström", "Noah Smith",
@@ -86,10 +86,7 @@ def test_teacher_runs_a_class(live_server, teacher, sample_lesson, browser, scre
     context = browser.new_context(viewport=WIDE["laptop"])
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(base + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", "a-long-pass-phrase")
-    page.get_by_role("button", name="Log in").click()
+    admin_log_in(page, base, teacher.username)
 
     # Create a class with the sample lesson due Friday.
     page.goto(base + "/admin/classrooms/classroom/add/")

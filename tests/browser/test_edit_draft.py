@@ -4,10 +4,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from quiz.models import Question
-from tests.browser.test_quiz_flow import serious_axe_violations
+from tests.browser.test_quiz_flow import admin_log_in, serious_axe_violations
 from tests.factories import make_lesson, make_question
-
-PASSWORD = "a-long-pass-phrase"
 
 
 def test_edit_a_draft_in_place(live_server, teacher, page):
@@ -25,11 +23,7 @@ def test_edit_a_draft_in_place(live_server, teacher, page):
     page.on("console", console)
     page.on("pageerror", lambda e: errors.append(str(e)))
 
-    page.goto(base + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Courses, lessons and quizzes")).to_be_visible()
+    admin_log_in(page, base, teacher.username)
 
     page.goto(base + reverse("quiz:review_drafts", args=[lesson.pk]))
     page.evaluate("window.noPageLoad = true")  # gone if the page were loaded again
@@ -79,11 +73,7 @@ def test_a_link_swapped_in_works_at_once(live_server, teacher, page):
     through to a plain page load (it did with htmx's default 20 ms settle delay)."""
     lesson = make_lesson()
     draft = make_question(lesson, status="draft", position=1, prompt="Which insect dances?")
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Courses, lessons and quizzes")).to_be_visible()
+    admin_log_in(page, live_server.url, teacher.username)
 
     page.goto(live_server.url + reverse("quiz:review_drafts", args=[lesson.pk]))
     card = page.locator(f"#draft-{draft.pk}")

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from quiz.models import EvidenceCheck, Question
+from tests.browser.test_quiz_flow import admin_log_in
 from tests.factories import make_lesson, make_question
 from tests.quiz.test_evidence import NOBEL, P3
 
@@ -26,10 +27,7 @@ def test_evidence_by_click_then_a_text_edit(live_server, teacher, wide_page, scr
     lesson = make_lesson()
     question = make_question(lesson, prompt="Who decoded the bees' dance?", status="draft")
 
-    page.goto(base + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", "a-long-pass-phrase")
-    page.get_by_role("button", name="Log in").click()
+    admin_log_in(page, base, teacher.username)
 
     page.goto(base + f"/admin/quiz/question/{question.pk}/change/")
     title = page.get_by_role("heading", name="Who decoded the bees' dance?")

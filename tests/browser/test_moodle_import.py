@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.test_quiz_flow import admin_log_in
 from tests.factories import make_sample_lesson
 
 from .conftest import SIZES
@@ -22,10 +23,7 @@ def test_preview_then_confirm(live_server, teacher, browser, screenshot, size):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
     lesson = make_sample_lesson()
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", "a-long-pass-phrase")
-    page.get_by_role("button", name="Log in").click()
+    admin_log_in(page, live_server.url, teacher.username)
 
     page.goto(live_server.url + f"/admin/courses/lesson/{lesson.pk}/import-questions/")
     page.set_input_files("input[name=file]", str(FIXTURE))

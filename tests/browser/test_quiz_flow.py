@@ -273,6 +273,16 @@ def log_in(page, base: str, username: str, next_path: str = "") -> None:
     expect(page.get_by_role("button", name=re.compile(r"^Log out"))).to_be_attached()
 
 
+def admin_log_in(page, base: str, username: str) -> None:
+    """Through the admin's log-in page, waiting for its index so that the next page.goto
+    cannot cut the log-in short."""
+    page.goto(base + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Courses, lessons and quizzes")).to_be_visible()
+
+
 def start_quiz(page, base: str, lesson) -> int:
     """From the lesson page's quiz panel; returns the attempt id (at question 1)."""
     page.goto(base + lesson.get_absolute_url())

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from courses.models import Lesson
 from quiz.models import Question
+from tests.browser.test_quiz_flow import admin_log_in
 from tests.factories import ARTICLES, make_course
 
 
@@ -15,11 +16,7 @@ def test_teacher_from_article_to_report(live_server, teacher, page, screenshot, 
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-    page.goto(base + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", "a-long-pass-phrase")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Courses, lessons and quizzes")).to_be_visible()
+    admin_log_in(page, base, teacher.username)
 
     # Add lesson from article.
     page.goto(base + "/admin/courses/lesson/")

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from courses.importing import decode_article, parse_article
 from courses.models import Lesson
 from quiz.models import Question, Status
+from tests.browser.test_quiz_flow import admin_log_in
 from tests.courses.test_import_formats import make_docx
 from tests.factories import ARTICLES, make_course
 
@@ -31,10 +32,7 @@ def test_from_a_word_file_to_a_reviewed_quiz(live_server, teacher, wide_page, sc
     word = tmp_path / "council-vote.docx"
     word.write_bytes(make_docx(list(article.paragraphs), heading="The council's vote"))
 
-    page.goto(base + "/admin/login/")
-    page.fill("input[name=username]", teacher.username)
-    page.fill("input[name=password]", "a-long-pass-phrase")
-    page.get_by_role("button", name="Log in").click()
+    admin_log_in(page, base, teacher.username)
 
     # A Word file in: the title from the document, a draft until published.
     page.goto(base + "/admin/courses/lesson/import/")
